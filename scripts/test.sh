@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# test.sh — runs every test: installs what is missing, builds, then runs ctest on the Release
+# build (unit, integration against the real chatd, browser tests in Chromium), then the C++
+# tests again on an AddressSanitizer + UndefinedBehaviorSanitizer build. Tests take free
+# loopback ports, never 8080, so this runs while the demo is up. Ends with ctest's summary.
+#   SANITIZE=0 scripts/test.sh   skips the sanitizer pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=$(nproc)
+
+scripts/setup.sh
+ctest --test-dir build --output-on-failure -j"$JOBS" --timeout 600
+
+if [ "${SANITIZE:-1}" != 0 ]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=address,undefined -DCHAT_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$JOBS" --timeout 900 -LE "browser|nosan"
+fi

@@ -1,0 +1,221 @@
+// config.cpp — parsing of chatd's flags and JSON config file into a Config.
+//
+// One table of settings serves both sources: a flag `--name VALUE` and a file key "name"
+// go through the same setter, so the two can never disagree on meaning or validation.
+#include "config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace chat::server {
+namespace {
+
+using json = nlohmann::json;
+
+long long parse_int(const std::string& text, const std::string& flag, long long lo, long long hi) {
+    long long v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p != text.data() + text.size() || v < lo || v > hi)
+        throw UsageError(flag + ": expected a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi) + ", got '" + text + "'");
+    return v;
+}
+
+std::string as_text(const json& v, const std::string& key) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer()) return std::to_string(v.get<long long>());
+    if (v.is_number()) {
+        std::ostringstream os;
+        os << v.get<double>();
+        return os.str();
+    }
+    throw UsageError("config key '" + key + "': expected a string or a number");
+}
+
+// Setters for every single-valued setting; repeatable ones append.
+using Setter = std::function<void(Config&, const std::string&)>;
+
+const std::map<std::string, Setter>& setters() {
+    static const std::map<std::string, Setter> table = {
+        {"listen", [](Config& c, const std::string& v) { c.listen = parse_endpoint(v, "--listen"); }},
+        {"data", [](Config& c, const std::string& v) { c.data = v; }},
+        {"node",
+         [](Config& c, const std::string& v) {
+             if (v.empty() || v.size() > 64 ||
+                 v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                     std::string::npos)
+                 throw UsageError("--node: use 1 to 64 letters, digits, '.', '_' or '-', got '" + v + "'");
+             c.node = v;
+         }},
+        {"redis",
+         [](Config& c, const std::string& v) {
+             if (v.rfind("redis://", 0) != 0) throw UsageError("--redis: expected redis://[:PASSWORD@]HOST:PORT[/DB], got '" + v + "'");
+             c.redis = v;
+         }},
+        {"web-root", [](Config& c, const std::string& v) { c.web_root = v; }},
+        {"faq", [](Config& c, const std::string& v) { c.faq = v; }},
+        {"tls-cert", [](Config& c, const std::string& v) { c.tls_cert = v; }},
+        {"tls-key", [](Config& c, const std::string& v) { c.tls_key = v; }},
+        {"allowed-origin", [](Config& c, const std::string& v) { c.allowed_origins.push_back(v); }},
+        {"trusted-proxy", [](Config& c, const std::string& v) { c.trusted_proxies.push_back(v); }},
+        {"threads", [](Config& c, const std::string& v) { c.threads = static_cast<int>(parse_int(v, "--threads", 0, 256)); }},
+    };
+    return table;
+}
+
+void apply(Config& cfg, const std::string& key, const std::string& value) {
+    auto it = setters().find(key);
+    if (it == setters().end()) throw UsageError("--" + key + ": unknown flag (see --help)");
+    it->second(cfg, value);
+}
+
+void apply_limits(Limits& l, const json& obj) {
+    if (!obj.is_object()) throw UsageError("config key 'limits': expected an object");
+    for (auto& [k, v] : obj.items()) {
+        auto num = [&](double lo, double hi) {
+            if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi)
+                throw UsageError("config limits." + k + ": expected a number from " + std::to_string(lo) + " to " +
+                                 std::to_string(hi));
+            return v.get<double>();
+        };
+        if (k == "frame_bytes") l.frame_bytes = static_cast<std::size_t>(num(256, 64 << 20));
+        else if (k == "text_chars") l.text_chars = static_cast<std::size_t>(num(1, 1 << 20));
+        else if (k == "msgs_per_s") l.msgs_per_s = num(0.01, 1e9);
+        else if (k == "burst") l.burst = num(1, 1e9);
+        else if (k == "header_timeout_s") l.header_timeout_s = static_cast<int>(num(1, 3600));
+        else if (k == "conns_per_address") l.conns_per_address = static_cast<std::size_t>(num(0, 1e9));
+        else if (k == "max_connections") l.max_connections = static_cast<std::size_t>(num(1, 1e9));
+        else if (k == "outgoing_queue_frames") l.outgoing_queue_frames = static_cast<std::size_t>(num(1, 1e6));
+        else throw UsageError("config limits." + k + ": unknown limit");
+    }
+}
+
+}  // namespace
+
+Endpoint parse_endpoint(const std::string& text, const std::string& flag) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw UsageError(flag + ": expected ADDR:PORT, got '" + text + "'");
+    Endpoint ep;
+    std::string addr = text.substr(0, colon);
+    if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+    ep.address = addr.empty() ? "0.0.0.0" : addr;
+    ep.port = static_cast<std::uint16_t>(parse_int(text.substr(colon + 1), flag, 0, 65535));
+    return ep;
+}
+
+void apply_config_file(Config& cfg, const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw UsageError("--config: cannot read '" + file.string() + "'");
+    json doc;
+    try {
+        doc = json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw UsageError("--config: '" + file.string() + "' is not valid JSON: " + e.what());
+    }
+    if (!doc.is_object()) throw UsageError("--config: '" + file.string() + "' must hold a JSON object");
+    for (auto& [key, value] : doc.items()) {
+        if (key == "limits") {
+            apply_limits(cfg.limits, value);
+        } else if (key == "config") {
+            throw UsageError("config key 'config': a config file cannot include another");
+        } else if (value.is_array()) {
+            for (auto& item : value) apply(cfg, key, as_text(item, key));
+        } else {
+            apply(cfg, key, as_text(value, key));
+        }
+    }
+}
+
+Config parse_server_args(const std::vector<std::string>& args, bool& help) {
+    help = false;
+    std::vector<std::pair<std::string, std::string>> flags;
+    std::filesystem::path config_file;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            help = true;
+            return {};
+        }
+        if (a.rfind("--", 0) != 0) throw UsageError(a + ": unexpected argument (see --help)");
+        std::string key = a.substr(2), value;
+        if (auto eq = key.find('='); eq != std::string::npos) {
+            value = key.substr(eq + 1);
+            key = key.substr(0, eq);
+        } else {
+            if (i + 1 >= args.size()) throw UsageError(a + ": missing value");
+            value = args[++i];
+        }
+        if (key == "config") {
+            config_file = value;
+            continue;
+        }
+        if (!setters().count(key)) throw UsageError(a + ": unknown flag (see --help)");
+        flags.emplace_back(key, value);
+    }
+    Config cfg;
+    if (!config_file.empty()) {
+        apply_config_file(cfg, config_file);
+        cfg.config_file = config_file;
+    }
+    // Flags win over the file; a repeatable flag given on the command line replaces the
+    // file's list rather than adding to it.
+    bool origins_reset = false, proxies_reset = false;
+    for (auto& [key, value] : flags) {
+        if (key == "allowed-origin" && !origins_reset) cfg.allowed_origins.clear(), origins_reset = true;
+        if (key == "trusted-proxy" && !proxies_reset) cfg.trusted_proxies.clear(), proxies_reset = true;
+        apply(cfg, key, value);
+    }
+    if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+        throw UsageError(cfg.tls_cert.empty() ? "--tls-cert: required with --tls-key" : "--tls-key: required with --tls-cert");
+    return cfg;
+}
+
+void resolve_default_dirs(Config& cfg, const std::filesystem::path& exe) {
+    namespace fs = std::filesystem;
+    auto pick = [&](const char* name) -> fs::path {
+        if (fs::is_directory(name)) return fs::absolute(name);
+        std::error_code ec;
+        fs::path bin = fs::canonical(exe, ec).parent_path();
+        for (fs::path p = bin; !ec && !p.empty() && p != p.root_path(); p = p.parent_path())
+            if (fs::is_directory(p / name) && fs::exists(p / "CMakeLists.txt")) return p / name;
+        return fs::absolute(name);
+    };
+    if (cfg.web_root.empty()) cfg.web_root = pick("web-widget");
+    if (cfg.faq.empty()) cfg.faq = pick("faq");
+}
+
+std::string server_usage() {
+    return R"(usage: chatd [--listen ADDR:PORT] [--data DIR] [--config FILE] [--node ID] [--redis URL]
+             [--web-root DIR] [--faq DIR] [--tls-cert FILE --tls-key FILE]
+             [--allowed-origin ORIGIN]... [--trusted-proxy CIDR]... [--threads N]
+
+The live-chat server: shoppers' widgets and agents' consoles over WebSocket, the FAQ bot,
+the event log and the KPIs.
+
+  --listen ADDR:PORT     address and port for HTTP and WebSocket (default 127.0.0.1:8080;
+                         port 0 picks a free port, printed at start)
+  --data DIR             event log segments, accounts and state of this node (default ./data)
+  --config FILE          JSON file whose keys are these flags' names; flags win over it;
+                         its "limits" object sets frame_bytes, text_chars, msgs_per_s, burst,
+                         header_timeout_s, conns_per_address, max_connections
+  --node ID              this node's id in every event (default: generated once, kept in DIR)
+  --redis URL            redis://[:PASSWORD@]HOST:PORT[/DB] to run several nodes as one
+  --web-root DIR         static files (default web-widget/ of the repository)
+  --faq DIR              knowledge base (default faq/ of the repository)
+  --tls-cert FILE        PEM certificate; with --tls-key, only TLS 1.2+ is spoken
+  --tls-key FILE         PEM private key
+  --allowed-origin ORIGIN  origin allowed to open /ws/visitor (repeatable; none: any)
+  --trusted-proxy CIDR   proxy whose X-Forwarded-For is believed (repeatable)
+  --threads N            network threads (default: one per core)
+  --help                 this text
+
+Signals: SIGINT/SIGTERM stop cleanly (pending log writes flushed, exit 0).
+)";
+}
+
+}  // namespace chat::server

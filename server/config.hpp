@@ -1,0 +1,70 @@
+// config.hpp — chatd's settings: what the command line and the JSON config file say.
+//
+// The contract is ../shared/spec/cli.md (mirrored in docs/cli.md): long flags, a JSON file
+// whose keys are the flag names without "--", flags winning over the file, and a `limits`
+// object with abuse-proof defaults. Parsing is pure (no sockets, no Beast) so it is unit
+// tested directly; a usage error is a UsageError whose message names the flag at fault.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chat::server {
+
+// Thrown for anything the operator typed wrong; main() prints it on one line and exits 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Limits {
+    std::size_t frame_bytes = 65536;
+    std::size_t text_chars = 4000;
+    double msgs_per_s = 10;
+    double burst = 20;
+    int header_timeout_s = 10;
+    std::size_t conns_per_address = 100;  // 0 = no limit
+    std::size_t max_connections = 100000;
+    std::size_t outgoing_queue_frames = 256;  // per connection; a slower client is dropped
+};
+
+struct Endpoint {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 = any free port (printed at start)
+};
+
+struct Config {
+    Endpoint listen;
+    std::filesystem::path data = "data";
+    std::filesystem::path config_file;  // empty = none
+    std::string node;                   // empty = generated once and kept in `data`
+    std::string redis;                  // empty = single node
+    std::filesystem::path web_root;     // empty = web-widget/ of the repository
+    std::filesystem::path faq;          // empty = faq/ of the repository
+    std::filesystem::path tls_cert, tls_key;
+    std::vector<std::string> allowed_origins;
+    std::vector<std::string> trusted_proxies;
+    int threads = 0;  // 0 = one per core
+    Limits limits;
+};
+
+// "ADDR:PORT", "[v6]:PORT" or ":PORT". Throws UsageError naming `flag`.
+Endpoint parse_endpoint(const std::string& text, const std::string& flag);
+
+// Parses the server's flags (argv without the program name). A `--config FILE` is read
+// first and the flags given on the command line override it. Sets `help` for --help.
+Config parse_server_args(const std::vector<std::string>& args, bool& help);
+
+// Reads the JSON config file into `cfg` (flags are applied afterwards by the caller).
+void apply_config_file(Config& cfg, const std::filesystem::path& file);
+
+// The --help text.
+std::string server_usage();
+
+// Fills web_root and faq when unset: `web-widget/` and `faq/` under the current directory if
+// they exist, else next to the executable's source tree (build/bin/../../).
+void resolve_default_dirs(Config& cfg, const std::filesystem::path& exe);
+
+}  // namespace chat::server

@@ -1,0 +1,100 @@
+// http_session.cpp — the HTTP read/answer loop and the hand-over of upgrades.
+#include "http_session.hpp"
+
+#include "http_routes.hpp"
+#include "visitor_session.hpp"
+
+namespace chat::server {
+
+namespace {
+constexpr std::size_t kBodyLimit = 64 * 1024;
+}
+
+HttpSession::HttpSession(tcp::socket&& socket, std::shared_ptr<SharedState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {}
+
+HttpSession::~HttpSession() {
+    if (joined_) state_->leave(this);
+}
+
+void HttpSession::run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        if (!self->state_->join(self)) {
+            // Stopping or full: answer 503 and close.
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::service_unavailable, 11);
+            res->set(http::field::content_type, "application/json");
+            res->set(http::field::retry_after, "5");
+            res->keep_alive(false);
+            res->body() = R"({"error":"unavailable","message":"server is at capacity or stopping"})";
+            res->prepare_payload();
+            self->stream_.expires_after(std::chrono::seconds(5));
+            http::async_write(self->stream_, *res, [self, res](error_code, std::size_t) { self->do_close(); });
+            return;
+        }
+        self->joined_ = true;
+        self->do_read();
+    });
+}
+
+void HttpSession::shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->stopping_ = true;
+        if (!self->writing_) self->do_close();  // an idle keep-alive read is simply ended
+    });
+}
+
+void HttpSession::do_read() {
+    parser_.emplace();
+    parser_->body_limit(kBodyLimit);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(std::chrono::seconds(state_->config().limits.header_timeout_s));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted)
+        return do_close();
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        auto res = std::make_shared<http::response<http::string_body>>(http::status::payload_too_large, 11);
+        res->set(http::field::content_type, "application/json");
+        res->keep_alive(false);
+        res->body() = R"({"error":"too_large","message":"request too large"})";
+        res->prepare_payload();
+        writing_ = true;
+        http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
+        return;
+    }
+    if (ec) return do_close();
+    if (stopping_) return do_close();
+
+    auto& req = parser_->get();
+    if (websocket::is_upgrade(req)) {
+        std::string_view target = req.target();
+        std::string_view path = target.substr(0, target.find('?'));
+        if (path == "/ws/visitor") {
+            stream_.expires_never();
+            std::make_shared<VisitorSession>(stream_.release_socket(), state_)->run(parser_->release());
+            return;
+        }
+    }
+    stream_.expires_after(std::chrono::seconds(30));
+    http::message_generator msg = handle_request(*state_, parser_->release());
+    const bool keep_alive = msg.keep_alive() && !stopping_;
+    writing_ = true;
+    beast::async_write(stream_, std::move(msg),
+                       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec || !keep_alive || stopping_) return do_close();
+    do_read();
+}
+
+void HttpSession::do_close() {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+}
+
+}  // namespace chat::server

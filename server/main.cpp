@@ -1,0 +1,31 @@
+// main.cpp — chatd's entry point: flags, subcommands, exit codes.
+//
+// Exit codes follow ../shared/spec/cli.md: 0 success, 2 usage error (one line naming the
+// flag), 1 runtime failure (one line saying what and where).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "server.hpp"
+
+int main(int argc, char** argv) {
+    using namespace chat::server;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        bool help = false;
+        Config cfg = parse_server_args(args, help);
+        if (help) {
+            std::cout << server_usage();
+            return 0;
+        }
+        resolve_default_dirs(cfg, argv[0]);
+        return run_server(std::move(cfg));
+    } catch (const UsageError& e) {
+        std::cerr << "chatd: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "chatd: " << e.what() << '\n';
+        return 1;
+    }
+}
