@@ -64,6 +64,8 @@ const std::map<std::string, Setter>& setters() {
         {"allowed-origin", [](Config& c, const std::string& v) { c.allowed_origins.push_back(v); }},
         {"trusted-proxy", [](Config& c, const std::string& v) { c.trusted_proxies.push_back(v); }},
         {"threads", [](Config& c, const std::string& v) { c.threads = static_cast<int>(parse_int(v, "--threads", 0, 256)); }},
+        {"relaxed-sync-ms",
+         [](Config& c, const std::string& v) { c.relaxed_sync_ms = static_cast<int>(parse_int(v, "--relaxed-sync-ms", 0, 60000)); }},
     };
     return table;
 }
@@ -95,6 +97,21 @@ void apply_limits(Limits& l, const json& obj) {
     }
 }
 
+void apply_timeouts(Timeouts& t, const json& obj) {
+    if (!obj.is_object()) throw UsageError("config key 'timeouts': expected an object");
+    for (auto& [k, v] : obj.items()) {
+        if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 365.0 * 86400)
+            throw UsageError("config timeouts." + k + ": expected a number of seconds");
+        const auto ms = static_cast<std::int64_t>(v.get<double>() * 1000);
+        if (k == "reopen_window_s") t.reopen_window_ms = ms;
+        else if (k == "bot_inactivity_s") t.bot_inactivity_ms = ms;
+        else if (k == "agent_inactivity_s") t.agent_inactivity_ms = ms;
+        else if (k == "queue_abandon_s") t.queue_abandon_ms = ms;
+        else if (k == "agent_grace_s") t.agent_grace_ms = ms;
+        else throw UsageError("config timeouts." + k + ": unknown timeout");
+    }
+}
+
 }  // namespace
 
 Endpoint parse_endpoint(const std::string& text, const std::string& flag) {
@@ -121,6 +138,8 @@ void apply_config_file(Config& cfg, const std::filesystem::path& file) {
     for (auto& [key, value] : doc.items()) {
         if (key == "limits") {
             apply_limits(cfg.limits, value);
+        } else if (key == "timeouts") {
+            apply_timeouts(cfg.timeouts, value);
         } else if (key == "config") {
             throw UsageError("config key 'config': a config file cannot include another");
         } else if (value.is_array()) {
@@ -202,7 +221,9 @@ the event log and the KPIs.
   --data DIR             event log segments, accounts and state of this node (default ./data)
   --config FILE          JSON file whose keys are these flags' names; flags win over it;
                          its "limits" object sets frame_bytes, text_chars, msgs_per_s, burst,
-                         header_timeout_s, conns_per_address, max_connections
+                         header_timeout_s, conns_per_address, max_connections; its
+                         "timeouts" object (seconds) reopen_window_s, bot_inactivity_s,
+                         agent_inactivity_s, queue_abandon_s, agent_grace_s
   --node ID              this node's id in every event (default: generated once, kept in DIR)
   --redis URL            redis://[:PASSWORD@]HOST:PORT[/DB] to run several nodes as one
   --web-root DIR         static files (default web-widget/ of the repository)
@@ -212,9 +233,16 @@ the event log and the KPIs.
   --allowed-origin ORIGIN  origin allowed to open /ws/visitor (repeatable; none: any)
   --trusted-proxy CIDR   proxy whose X-Forwarded-For is believed (repeatable)
   --threads N            network threads (default: one per core)
+  --relaxed-sync-ms N    fsync the log every N ms instead of before each acknowledgement
+                         (faster; a machine crash may lose the last N ms). Default 0: off
   --help                 this text
 
-Signals: SIGINT/SIGTERM stop cleanly (pending log writes flushed, exit 0).
+Subcommands (same --data and --config):
+  chatd user add NAME --role agent|manager [--langs fr,en] [--capacity N]   (password on stdin)
+  chatd user list [--json]
+  chatd user remove NAME
+
+Signals: SIGHUP reloads the knowledge base; SIGINT/SIGTERM stop cleanly (pending log writes flushed, exit 0).
 )";
 }
 

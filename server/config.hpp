@@ -30,6 +30,15 @@ struct Limits {
     std::size_t outgoing_queue_frames = 256;  // per connection; a slower client is dropped
 };
 
+// When conversations change state on their own (router timers), in milliseconds.
+struct Timeouts {
+    std::int64_t reopen_window_ms = 24LL * 3600 * 1000;
+    std::int64_t bot_inactivity_ms = 15LL * 60 * 1000;
+    std::int64_t agent_inactivity_ms = 30LL * 60 * 1000;
+    std::int64_t queue_abandon_ms = 2LL * 60 * 1000;
+    std::int64_t agent_grace_ms = 30LL * 1000;
+};
+
 struct Endpoint {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 = any free port (printed at start)
@@ -47,7 +56,9 @@ struct Config {
     std::vector<std::string> allowed_origins;
     std::vector<std::string> trusted_proxies;
     int threads = 0;  // 0 = one per core
+    int relaxed_sync_ms = 0;  // 0 = every append is fsynced before it is acknowledged
     Limits limits;
+    Timeouts timeouts;
 };
 
 // "ADDR:PORT", "[v6]:PORT" or ":PORT". Throws UsageError naming `flag`.

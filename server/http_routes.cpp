@@ -1,40 +1,101 @@
-// http_routes.cpp — /healthz and the static files (widget, console, dashboard, demo shop).
+// http_routes.cpp — /healthz, /metrics, /api/* and the static files.
+//
+// API (JSON; the session cookie or "Authorization: Bearer TOKEN" identifies the caller):
+//   POST /api/login {user,password}      sets the HttpOnly, SameSite=Strict session cookie
+//   POST /api/logout                     ends the session
+//   GET  /api/me                         who am I
+//   GET  /api/kpi?from&to&fcr_window&sla the KPI report (managers)
+//   GET  /api/conversations              managers: every open conversation; agents: theirs + queue
+//   GET  /api/conversations/ID           one conversation with its history (its agent, managers)
+//   GET  /api/agents                     agents, presence and load (for transfers)
+//   GET|PUT /api/canned                  the shared canned responses
 #include "http_routes.hpp"
+
+#include <chrono>
 
 #include <nlohmann/json.hpp>
 
+#include "auth_service.hpp"
+#include "canned.hpp"
+#include "core.hpp"
+#include "engine.hpp"
+#include "metrics.hpp"
+#include "router.hpp"
 #include "static_files.hpp"
+#include "time_text.hpp"
 
 namespace chat::server {
 namespace {
 
+using json = nlohmann::json;
 using Request = http::request<http::string_body>;
 
-http::message_generator json_response(const Request& req, http::status status, const nlohmann::json& body) {
-    http::response<http::string_body> res{status, req.version()};
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void security_headers(http::fields& f) {
+    f.set("X-Content-Type-Options", "nosniff");
+    f.set("Referrer-Policy", "same-origin");
+}
+
+http::response<http::string_body> json_response(unsigned version, bool keep_alive, http::status status, const json& body) {
+    http::response<http::string_body> res{status, version};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff") ;
-    res.keep_alive(req.keep_alive());
-    res.body() = body.dump();
+    security_headers(res.base());
+    res.keep_alive(keep_alive);
+    res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
     res.prepare_payload();
     return res;
 }
 
-http::message_generator error_response(const Request& req, http::status status, std::string_view code,
-                                       std::string_view message) {
-    return json_response(req, status, {{"error", code}, {"message", message}});
+http::response<http::string_body> error_response(const Request& req, http::status status, std::string_view code,
+                                                 std::string_view message) {
+    return json_response(req.version(), req.keep_alive(), status, {{"error", code}, {"message", message}});
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        auto amp = rest.find('&');
+        std::string_view pair = rest.substr(0, amp);
+        auto eq = pair.find('=');
+        if (pair.substr(0, eq) == key && eq != std::string_view::npos) return percent_decode(pair.substr(eq + 1)).value_or("");
+        if (amp == std::string_view::npos) break;
+        rest = rest.substr(amp + 1);
+    }
+    return {};
+}
+
+std::string session_token(const Request& req) {
+    if (auto auth = req.find(http::field::authorization); auth != req.end()) {
+        std::string_view v = auth->value();
+        if (v.rfind("Bearer ", 0) == 0) return std::string(v.substr(7));
+    }
+    if (auto cookie = req.find(http::field::cookie); cookie != req.end()) {
+        std::string_view v = cookie->value();
+        const std::string key = std::string(AuthService::kCookie) + "=";
+        for (std::size_t pos = 0; pos < v.size();) {
+            while (pos < v.size() && (v[pos] == ' ' || v[pos] == ';')) ++pos;
+            auto end = v.find(';', pos);
+            std::string_view item = v.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+            if (item.rfind(key, 0) == 0) return std::string(item.substr(key.size()));
+            if (end == std::string_view::npos) break;
+            pos = end + 1;
+        }
+    }
+    return {};
 }
 
 http::message_generator serve_static(SharedState& state, Request&& req) {
     std::filesystem::path file;
     switch (resolve_static(state.web_root(), req.target(), file)) {
-    case StaticResult::bad_path:
-        return error_response(req, http::status::bad_request, "bad_request", "illegal path");
-    case StaticResult::not_found:
-        return error_response(req, http::status::not_found, "not_found", "no such file");
-    case StaticResult::ok:
-        break;
+    case StaticResult::bad_path: return error_response(req, http::status::bad_request, "bad_request", "illegal path");
+    case StaticResult::not_found: return error_response(req, http::status::not_found, "not_found", "no such file");
+    case StaticResult::ok: break;
     }
     http::file_body::value_type body;
     beast::error_code ec;
@@ -44,8 +105,16 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                         std::make_tuple(http::status::ok, req.version())};
     res.set(http::field::content_type, mime_type(file));
-    res.set("X-Content-Type-Options", "nosniff");
     res.set(http::field::cache_control, "no-cache");
+    security_headers(res.base());
+    // The console and the dashboard hold personal data: nothing but their own code runs there.
+    const std::string_view target = req.target();
+    if (target.rfind("/console", 0) == 0 || target.rfind("/dashboard", 0) == 0) {
+        res.set("Content-Security-Policy",
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        res.set("X-Frame-Options", "DENY");
+    }
     res.content_length(size);
     res.keep_alive(req.keep_alive());
     if (req.method() == http::verb::head) {
@@ -56,28 +125,207 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     return res;
 }
 
+// Runs a question on the core strand and replies with its JSON answer.
+void ask_core(SharedState& state, const Request& req, std::function<json(Core&)> question, Reply reply,
+              http::status status = http::status::ok) {
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    state.core().ask(std::move(question), [reply = std::move(reply), version, keep_alive, status](json answer) {
+        if (answer.is_object() && answer.contains("error") && answer.contains("status")) {
+            const auto st = static_cast<http::status>(answer["status"].get<int>());
+            answer.erase("status");
+            return reply(json_response(version, keep_alive, st, answer));
+        }
+        reply(json_response(version, keep_alive, status, answer));
+    });
+}
+
+json conversation_with_history(const router::Router& r, const router::Conversation& c) {
+    json j = r.conversation_summary(c);
+    json history = json::array();
+    for (const auto& h : c.history) history.push_back(json::parse(h.frame));
+    j["history"] = std::move(history);
+    return j;
+}
+
+void api(SharedState& state, Request&& req, const std::string& peer, std::string_view path, Reply reply) {
+    AuthService& auth = state.auth();
+    const auto method = req.method();
+
+    if (path == "/api/login") {
+        if (method != http::verb::post) return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use POST"));
+        json body = json::parse(req.body(), nullptr, false);
+        if (!body.is_object() || !body.contains("user") || !body.contains("password") || !body["user"].is_string() ||
+            !body["password"].is_string())
+            return reply(error_response(req, http::status::bad_request, "bad_request", "expected {\"user\":…,\"password\":…}"));
+        const std::string user = body["user"], password = body["password"];
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        // The password check is slow on purpose: keep it off the network threads.
+        net::post(state.blocking(), [&state, user, password, peer, version, keep_alive, reply = std::move(reply)] {
+            Principal who;
+            auto token = state.auth().login(user, password, now_ms(), who);
+            if (!token) {
+                state.core().audit({{"actor", user}, {"action", "login.failed"}, {"addr", peer}});
+                return reply(json_response(version, keep_alive, http::status::unauthorized,
+                                           {{"error", "unauthorized"}, {"message", "wrong user name or password"}}));
+            }
+            state.core().audit({{"actor", who.name}, {"action", "login"}, {"addr", peer}});
+            auto res = json_response(version, keep_alive, http::status::ok,
+                                     {{"user", who.name}, {"role", who.manager ? "manager" : "agent"}, {"langs", who.langs},
+                                      {"capacity", who.capacity}, {"expires_ms", who.expires_ms}, {"token", *token}});
+            const auto max_age = std::max<std::int64_t>(0, (who.expires_ms - now_ms()) / 1000);
+            res.set(http::field::set_cookie, std::string(AuthService::kCookie) + "=" + *token +
+                                                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) +
+                                                 (state.config().tls_cert.empty() ? "" : "; Secure"));
+            reply(std::move(res));
+        });
+        return;
+    }
+
+    const std::string token = session_token(req);
+    auto who = token.empty() ? std::nullopt : auth.check(token, now_ms());
+    if (!who) return reply(error_response(req, http::status::unauthorized, "unauthorized", "log in first"));
+
+    if (path == "/api/logout") {
+        if (method != http::verb::post) return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use POST"));
+        auth.logout(token, now_ms());
+        state.core().audit({{"actor", who->name}, {"action", "logout"}, {"addr", peer}});
+        auto res = json_response(req.version(), req.keep_alive(), http::status::ok, {{"ok", true}});
+        res.set(http::field::set_cookie, std::string(AuthService::kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        return reply(std::move(res));
+    }
+    if (path == "/api/me") {
+        return reply(json_response(req.version(), req.keep_alive(), http::status::ok,
+                                   {{"user", who->name}, {"role", who->manager ? "manager" : "agent"}, {"langs", who->langs},
+                                    {"capacity", who->capacity}, {"expires_ms", who->expires_ms}}));
+    }
+    if (path == "/api/canned") {
+        if (method == http::verb::get) return reply(json_response(req.version(), req.keep_alive(), http::status::ok, state.canned().list()));
+        if (method != http::verb::put) return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use GET or PUT"));
+        json items = json::parse(req.body(), nullptr, false);
+        if (items.is_discarded()) return reply(error_response(req, http::status::bad_request, "bad_json", "body is not valid JSON"));
+        if (auto err = state.canned().replace(items); !err.empty())
+            return reply(error_response(req, http::status::bad_request, "bad_request", err));
+        return reply(json_response(req.version(), req.keep_alive(), http::status::ok, state.canned().list()));
+    }
+    if (method != http::verb::get) return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use GET"));
+
+    if (path == "/api/kpi") {
+        if (!who->manager) return reply(error_response(req, http::status::forbidden, "forbidden", "managers only"));
+        kpi::ReportOptions opts;
+        const std::string target(req.target());
+        if (auto from = query_param(target, "from"); !from.empty()) {
+            auto d = kpi::parse_date(from);
+            if (!d) return reply(error_response(req, http::status::bad_request, "bad_request", "from: expected YYYY-MM-DD or an ISO-8601 time"));
+            opts.from_ms = d->ms;
+        }
+        if (auto to = query_param(target, "to"); !to.empty()) {
+            auto d = kpi::parse_date(to);
+            if (!d) return reply(error_response(req, http::status::bad_request, "bad_request", "to: expected YYYY-MM-DD or an ISO-8601 time"));
+            opts.to_ms = d->date_only ? d->ms + 86'400'000 : d->ms + 1;  // inclusive, as chat-kpi --to
+        }
+        if (auto w = query_param(target, "fcr_window"); !w.empty()) {
+            auto d = kpi::parse_duration_ms(w);
+            if (!d) return reply(error_response(req, http::status::bad_request, "bad_request", "fcr_window: expected a duration such as 7d"));
+            opts.fcr_window_ms = *d;
+        }
+        if (auto s = query_param(target, "sla"); !s.empty()) {
+            auto d = kpi::parse_duration_ms(s);
+            if (!d) return reply(error_response(req, http::status::bad_request, "bad_request", "sla: expected a duration such as 60s"));
+            opts.sla_target_ms = *d;
+        }
+        return ask_core(state, req, [opts](Core& core) { return kpi::to_json(core.kpi().report(opts)); }, std::move(reply));
+    }
+    if (path == "/api/agents") {
+        return ask_core(state, req, [](Core& core) {
+            json list = json::array();
+            for (const auto& [id, a] : core.router().state().agents)
+                list.push_back({{"agent", id}, {"status", a.status}, {"connected", a.sessions > 0}, {"load", a.convs.size()},
+                                {"capacity", a.capacity}, {"langs", a.langs}});
+            return list;
+        }, std::move(reply));
+    }
+    if (path == "/api/conversations") {
+        const Principal p = *who;
+        return ask_core(state, req, [p](Core& core) {
+            const auto& r = core.router();
+            json list = json::array();
+            for (const auto& id : r.state().open) {
+                const auto& c = r.state().conversations.at(id);
+                if (p.manager || c.agent == p.name || c.stage == router::Stage::queued) list.push_back(r.conversation_summary(c));
+            }
+            return list;
+        }, std::move(reply));
+    }
+    if (path.rfind("/api/conversations/", 0) == 0) {
+        const std::string id(path.substr(std::string_view("/api/conversations/").size()));
+        const Principal p = *who;
+        return ask_core(state, req, [p, id](Core& core) -> json {
+            const auto& r = core.router();
+            auto it = r.state().conversations.find(id);
+            if (it == r.state().conversations.end()) return {{"error", "not_found"}, {"message", "no such conversation"}, {"status", 404}};
+            if (!p.manager && it->second.agent != p.name)
+                return {{"error", "forbidden"}, {"message", "not your conversation"}, {"status", 403}};
+            return conversation_with_history(r, it->second);
+        }, std::move(reply));
+    }
+    reply(error_response(req, http::status::not_found, "not_found", "no such endpoint"));
+}
+
 }  // namespace
 
-http::message_generator handle_request(SharedState& state, Request&& req) {
+void handle_request(SharedState& state, Request&& req, const std::string& peer, Reply reply) {
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
 
     if (path == "/healthz") {
-        if (req.method() != http::verb::get && req.method() != http::verb::head)
-            return error_response(req, http::status::method_not_allowed, "bad_request", "use GET");
-        const bool ok = !state.stopping();
-        return json_response(req, ok ? http::status::ok : http::status::service_unavailable,
-                             {{"status", ok ? "ok" : "stopping"},
-                              {"node", state.node()},
-                              {"connections", state.connections()}});
+        const bool stopping = state.stopping();
+        const bool log_ok = state.core().log_healthy();
+        const bool ok = !stopping && log_ok;
+        return reply(json_response(req.version(), req.keep_alive(), ok ? http::status::ok : http::status::service_unavailable,
+                                   {{"status", ok ? "ok" : (stopping ? "stopping" : "degraded")},
+                                    {"node", state.node()},
+                                    {"log", log_ok ? "ok" : "failing"},
+                                    {"connections", state.connections()}}));
+    }
+    if (path == "/metrics") {
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        Metrics& metrics = state.metrics();
+        state.core().ask(
+            [](Core& core) {
+                const auto& r = core.router();
+                std::map<std::string, std::size_t> by_stage;
+                for (const auto& id : r.state().open) by_stage[router::stage_name(r.state().conversations.at(id).stage)]++;
+                json g;
+                for (const char* stage : {"bot", "queued", "assigned"})
+                    g[std::string("chat_conversations{state=\"") + stage + "\"}"] = by_stage[stage];
+                g["chat_queue_length"] = r.queue_length();
+                std::size_t online = 0;
+                for (const auto& [id, a] : r.state().agents) online += a.status == "online" && a.sessions > 0;
+                g["chat_agents_online"] = online;
+                return g;
+            },
+            [reply = std::move(reply), version, keep_alive, &metrics](json g) {
+                std::map<std::string, double> gauges;
+                for (auto& [k, v] : g.items()) gauges[k] = v.get<double>();
+                http::response<http::string_body> res{http::status::ok, version};
+                res.set(http::field::content_type, "text/plain; version=0.0.4");
+                res.set(http::field::cache_control, "no-store");
+                res.keep_alive(keep_alive);
+                res.body() = metrics.render(gauges);
+                res.prepare_payload();
+                reply(std::move(res));
+            });
+        return;
     }
     if (path.rfind("/ws/", 0) == 0)
-        return error_response(req, http::status::bad_request, "bad_request", "WebSocket upgrade expected");
-    if (path.rfind("/api/", 0) == 0)
-        return error_response(req, http::status::not_found, "not_found", "no such endpoint");
+        return reply(error_response(req, http::status::bad_request, "bad_request", "WebSocket upgrade expected"));
+    if (path.rfind("/api/", 0) == 0) return api(state, std::move(req), peer, path, std::move(reply));
     if (req.method() != http::verb::get && req.method() != http::verb::head)
-        return error_response(req, http::status::method_not_allowed, "bad_request", "use GET");
-    return serve_static(state, std::move(req));
+        return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use GET"));
+    reply(serve_static(state, std::move(req)));
 }
 
 }  // namespace chat::server

@@ -2,6 +2,7 @@
 #include "http_session.hpp"
 
 #include "http_routes.hpp"
+#include "agent_session.hpp"
 #include "visitor_session.hpp"
 
 namespace chat::server {
@@ -76,13 +77,24 @@ void HttpSession::on_read(error_code ec, std::size_t) {
             std::make_shared<VisitorSession>(stream_.release_socket(), state_)->run(parser_->release());
             return;
         }
+        if (path == "/ws/agent") {
+            stream_.expires_never();
+            std::make_shared<AgentSession>(stream_.release_socket(), state_)->run(parser_->release());
+            return;
+        }
     }
     stream_.expires_after(std::chrono::seconds(30));
-    http::message_generator msg = handle_request(*state_, parser_->release());
-    const bool keep_alive = msg.keep_alive() && !stopping_;
-    writing_ = true;
-    beast::async_write(stream_, std::move(msg),
-                       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+    writing_ = true;  // until the answer is written; no read meanwhile
+    error_code ec_ep;
+    auto ep = stream_.socket().remote_endpoint(ec_ep);
+    const std::string peer = ec_ep ? std::string{} : ep.address().to_string();
+    handle_request(*state_, parser_->release(), peer, [self = shared_from_this()](http::message_generator msg) {
+        net::dispatch(self->stream_.get_executor(), [self, msg = std::move(msg)]() mutable {
+            const bool keep_alive = msg.keep_alive() && !self->stopping_;
+            beast::async_write(self->stream_, std::move(msg),
+                               beast::bind_front_handler(&HttpSession::on_write, self, keep_alive));
+        });
+    });
 }
 
 void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {

@@ -1,18 +1,29 @@
-// server.cpp — start-up, the thread pool, signal handling and the shutdown deadline.
+// server.cpp — start-up, the thread pools, signals, periodic checks and clean shutdown.
+//
+// Start-up order: the data directory's node id and secret, the knowledge base (a bad one
+// stops start-up with file:line: reason), the accounts, the event log (replayed into the
+// router and the KPI engine), and only then the listener. SIGHUP reloads the knowledge base;
+// every 500 ms the accounts and the knowledge base files are checked for changes.
 #include "server.hpp"
 
 #include <iostream>
 #include <thread>
 
+#include "auth_service.hpp"
+#include "bot_service.hpp"
+#include "canned.hpp"
+#include "core.hpp"
 #include "identity.hpp"
 #include "listener.hpp"
+#include "metrics.hpp"
 
 namespace chat::server {
 
 namespace {
 // How long connections get to flush and close after SIGINT/SIGTERM before the process exits anyway.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
-}
+constexpr auto kWatchEvery = std::chrono::milliseconds(500);
+}  // namespace
 
 int run_server(Config cfg) {
     const std::string node = cfg.node.empty() ? load_or_create_node_id(cfg.data) : cfg.node;
@@ -21,7 +32,24 @@ int run_server(Config cfg) {
 
     const int threads = cfg.threads > 0 ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     net::io_context ioc{threads};
+    net::thread_pool blocking(2);
+    Metrics metrics;
     auto state = std::make_shared<SharedState>(cfg, node);
+    state->set_secret(load_or_create_secret(cfg.data));
+    state->set_metrics(&metrics);
+    state->set_blocking(&blocking);
+
+    auto bot = std::make_shared<BotService>(cfg.faq);
+    bot->load();
+    state->set_bot(bot);
+    AuthService auth(cfg.data);
+    state->set_auth(&auth);
+    CannedResponses canned(cfg.data);
+    state->set_canned(&canned);
+
+    auto core = std::make_shared<Core>(ioc, state, bot, metrics);
+    state->set_core(core);
+    core->start();
 
     error_code ec;
     auto address = net::ip::make_address(cfg.listen.address, ec);
@@ -30,21 +58,57 @@ int run_server(Config cfg) {
     try {
         listener = std::make_shared<Listener>(ioc, tcp::endpoint{address, cfg.listen.port}, state);
     } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("cannot listen on " + cfg.listen.address + ":" + std::to_string(cfg.listen.port) +
-                                 ": " + e.code().message());
+        core->stop();
+        state->set_core(nullptr);
+        throw std::runtime_error("cannot listen on " + cfg.listen.address + ":" + std::to_string(cfg.listen.port) + ": " +
+                                 e.code().message());
     }
     listener->run();
     const auto bound = listener->local_endpoint();
-    std::cout << "chatd listening on http://" << (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string())
-              << ':' << bound.port() << " (node " << node << ", web root " << state->web_root().string() << ")"
-              << std::endl;
+    std::cout << "chatd listening on http://"
+              << (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) << ':'
+              << bound.port() << " (node " << node << ", " << bot->topics() << " FAQ topics, web root "
+              << state->web_root().string() << ")" << std::endl;
+
+    // Knowledge base and accounts changed on disk: pick them up.
+    auto reload_bot = [&](bool force) {
+        bool reloaded = false;
+        if (auto err = bot->reload(force, reloaded)) {
+            metrics.faq_reload_failures++;
+            std::cerr << "chatd: knowledge base refused, keeping the previous one: " << *err << std::endl;
+        } else if (reloaded) {
+            metrics.faq_reloads++;
+            std::cout << "chatd: knowledge base reloaded (" << bot->topics() << " topics)" << std::endl;
+        }
+    };
+    net::steady_timer watch(ioc);
+    std::function<void()> watch_loop = [&] {
+        watch.expires_after(kWatchEvery);
+        watch.async_wait([&](error_code e) {
+            if (e) return;
+            net::post(blocking, [&] {
+                reload_bot(false);
+                for (const auto& removed : auth.refresh()) core->agent_removed(removed);
+            });
+            watch_loop();
+        });
+    };
+    watch_loop();
+    net::signal_set hup(ioc, SIGHUP);
+    std::function<void()> hup_loop = [&] {
+        hup.async_wait([&](error_code e, int) {
+            if (e) return;
+            net::post(blocking, [&] { reload_bot(true); });
+            hup_loop();
+        });
+    };
+    hup_loop();
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
-    net::steady_timer deadline(ioc);
     net::steady_timer poll(ioc);
-    const auto started_stop = std::make_shared<std::chrono::steady_clock::time_point>();
+    auto started_stop = std::chrono::steady_clock::now();
     std::function<void()> wait_for_drain = [&] {
-        if (state->connections() == 0 || std::chrono::steady_clock::now() - *started_stop > kShutdownGrace) {
+        if (state->connections() == 0 || std::chrono::steady_clock::now() - started_stop > kShutdownGrace) {
             ioc.stop();
             return;
         }
@@ -55,7 +119,9 @@ int run_server(Config cfg) {
     };
     signals.async_wait([&](error_code e, int) {
         if (e) return;
-        *started_stop = std::chrono::steady_clock::now();
+        started_stop = std::chrono::steady_clock::now();
+        watch.cancel();
+        hup.cancel();
         listener->stop();
         state->shutdown_all();
         wait_for_drain();
@@ -66,6 +132,9 @@ int run_server(Config cfg) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    blocking.join();
+    core->stop();  // everything appended is durable before we say we stopped
+    state->set_core(nullptr);
     std::cout << "chatd stopped" << std::endl;
     return 0;
 }

@@ -15,7 +15,17 @@
 
 #include "config.hpp"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace chat::server {
+
+class Core;
+struct Metrics;
+class BotService;
+class AuthService;
+class CannedResponses;
 
 // A connection the server can ask to close at shutdown. shutdown() may be called from any
 // thread; the connection posts the work to its own strand.
@@ -32,6 +42,25 @@ public:
     const Config& config() const { return cfg_; }
     const std::string& node() const { return node_; }
     const std::filesystem::path& web_root() const { return web_root_; }
+    // The data directory's secret (signs visitor tokens and agent sessions).
+    const std::string& secret() const { return secret_; }
+    void set_secret(std::string s) { secret_ = std::move(s); }
+
+    // Set once at start-up, before the listener runs.
+    Core& core() { return *core_; }
+    std::shared_ptr<Core> core_ptr() { return core_; }
+    void set_core(std::shared_ptr<Core> c) { core_ = std::move(c); }
+    Metrics& metrics() { return *metrics_; }
+    void set_metrics(Metrics* m) { metrics_ = m; }
+    BotService& bot() { return *bot_; }
+    void set_bot(std::shared_ptr<BotService> b) { bot_ = std::move(b); }
+    AuthService& auth() { return *auth_; }
+    void set_auth(AuthService* a) { auth_ = a; }
+    CannedResponses& canned() { return *canned_; }
+    void set_canned(CannedResponses* c) { canned_ = c; }
+    // For slow work (password hashing) that must not run on a network thread.
+    boost::asio::thread_pool& blocking() { return *blocking_; }
+    void set_blocking(boost::asio::thread_pool* p) { blocking_ = p; }
 
     // Registers a connection; false when the server is stopping or full (max_connections).
     bool join(const std::shared_ptr<Closable>& c);
@@ -46,6 +75,13 @@ private:
     Config cfg_;
     std::string node_;
     std::filesystem::path web_root_;
+    std::string secret_;
+    std::shared_ptr<Core> core_;
+    Metrics* metrics_ = nullptr;
+    std::shared_ptr<BotService> bot_;
+    AuthService* auth_ = nullptr;
+    CannedResponses* canned_ = nullptr;
+    boost::asio::thread_pool* blocking_ = nullptr;
     mutable std::mutex mu_;
     std::unordered_map<const Closable*, std::weak_ptr<Closable>> live_;
     std::atomic<bool> stopping_{false};

@@ -78,7 +78,7 @@ TEST_CASE("static files are served from the web root and nothing else") {
     CHECK(http_request(chatd.port(), "GET", "/../CMakeLists.txt").status == 400);
     CHECK(http_request(chatd.port(), "GET", "/%2e%2e/CMakeLists.txt").status == 400);
     CHECK(http_request(chatd.port(), "POST", "/index.html", "x").status == 405);
-    CHECK(http_request(chatd.port(), "GET", "/api/nothing").status == 404);
+    CHECK(http_request(chatd.port(), "GET", "/api/nothing").status == 401);  // no endpoint list for strangers
 }
 
 TEST_CASE("the visitor WebSocket opens with a welcome frame") {
@@ -89,8 +89,9 @@ TEST_CASE("the visitor WebSocket opens with a welcome frame") {
     CHECK(w["conv"].is_null());
     CHECK(w["last_seq"] == 0);
     std::string token = w["token"];
-    CHECK(token.size() >= 32);  // 128 bits or more
-    CHECK(std::regex_match(token, std::regex("[0-9a-f]+")));
+    // "<visitor>.<MAC>": 96 random bits of visitor id, bound to it by 160 bits of HMAC.
+    CHECK(std::regex_match(token, std::regex("v[0-9a-f]{24}\\.[0-9a-f]{40}")));
+    CHECK(token.rfind(w["visitor"].get<std::string>() + ".", 0) == 0);
     WsClient b(chatd.port());
     json w2 = b.next();
     CHECK(w2["visitor"] != w["visitor"]);
@@ -111,7 +112,9 @@ TEST_CASE("bad frames get an error frame and the connection stays usable") {
     ws.send(json{{"type", "message"}, {"text", std::string(5000, 'a')}, {"client_id", "c1"}});
     CHECK(ws.expect("error")["code"] == "too_large");
     ws.send(json{{"type", "resume"}, {"token", "x"}, {"last_seq", 0}});
-    CHECK(ws.expect("welcome")["type"] == "welcome");
+    CHECK(ws.expect("error")["code"] == "unauthorized");
+    ws.send(json{{"type", "resume"}, {"token", 12}, {"last_seq", 0}});
+    CHECK(ws.expect("error")["code"] == "bad_request");
 }
 
 TEST_CASE("an oversized frame closes the connection with 1009") {

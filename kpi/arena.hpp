@@ -1,0 +1,43 @@
+// arena.hpp — large zero-initialised slabs from mmap, asked for transparent huge pages.
+//
+// The KPI engine keeps millions of small records for the life of the process and frees
+// nothing until it is destroyed. Taking them from big slabs instead of malloc avoids per-
+// allocation overhead and vector reallocation copies, and huge pages cut the page faults
+// (a 1 GB log means hundreds of MB of records) by a factor of 512.
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <sys/mman.h>
+
+namespace chat::kpi {
+
+class Slab {
+ public:
+  Slab() = default;
+  explicit Slab(std::size_t bytes) : bytes_(bytes) {
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    data_ = static_cast<char*>(p);
+  }
+  ~Slab() {
+    if (data_) ::munmap(data_, bytes_);
+  }
+  Slab(Slab&& o) noexcept : data_(o.data_), bytes_(o.bytes_) { o.data_ = nullptr; }
+  Slab& operator=(Slab&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(bytes_, o.bytes_);
+    return *this;
+  }
+  char* data() const { return data_; }
+  std::size_t size() const { return bytes_; }
+
+ private:
+  char* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace chat::kpi

@@ -1,0 +1,322 @@
+// core.cpp — the core strand: router effects, durable appends, deliveries, replay, timers.
+#include "core.hpp"
+
+#include <chrono>
+#include <deque>
+#include <iostream>
+#include <unordered_map>
+
+#include "bot_service.hpp"
+#include "engine.hpp"
+#include "event_log.hpp"
+#include "log_replay.hpp"
+#include "metrics.hpp"
+#include "router.hpp"
+#include "websocket_session.hpp"
+
+namespace chat::server {
+
+using json = nlohmann::json;
+
+namespace {
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+struct Core::Impl {
+    std::unique_ptr<eventlog::Writer> writer;
+    std::uint64_t next_seq = 1;
+    std::unordered_map<SessionId, std::weak_ptr<FrameSink>> sinks;
+    std::unordered_map<std::string, std::vector<SessionId>> visitor_sessions, agent_sessions;
+    // Batches handed to the writer, oldest first; their frames go out in this order.
+    struct Pending {
+        std::uint64_t id;
+        std::vector<router::Send> after;
+        SessionId origin;
+        std::chrono::steady_clock::time_point submitted;
+        bool done = false;
+        std::error_code ec;
+    };
+    std::deque<Pending> pending;
+    std::uint64_t next_batch = 1;
+    bool needs_rebuild = false;
+    std::chrono::steady_clock::time_point last_rebuild{};
+    std::unique_ptr<net::steady_timer> ticker;
+};
+
+Core::Core(net::io_context& ioc, std::shared_ptr<SharedState> state, std::shared_ptr<BotService> bot, Metrics& metrics)
+    : ioc_(ioc), strand_(net::make_strand(ioc)), state_(std::move(state)), bot_(std::move(bot)), metrics_(metrics),
+      impl_(std::make_unique<Impl>()) {}
+
+Core::~Core() = default;
+
+static router::RouterConfig router_config(const SharedState& state) {
+    router::RouterConfig cfg;
+    cfg.node = state.node();
+    const auto& t = state.config().timeouts;
+    cfg.reopen_window_ms = t.reopen_window_ms;
+    cfg.bot_inactivity_ms = t.bot_inactivity_ms;
+    cfg.agent_inactivity_ms = t.agent_inactivity_ms;
+    cfg.queue_abandon_ms = t.queue_abandon_ms;
+    cfg.agent_grace_ms = t.agent_grace_ms;
+    return cfg;
+}
+
+void Core::replay() {
+    auto bot = bot_;
+    router_ = std::make_unique<router::Router>(router_config(*state_), [bot](const std::string& text, const router::BotContext& ctx) {
+        return bot->decide(text, ctx);
+    });
+    kpi_ = std::make_unique<kpi::Engine>();
+    std::uint64_t max_seq = 0;
+    auto counts = replay_segments(state_->config().data, state_->node(), [&](std::string_view line) {
+        json e = json::parse(line, nullptr, false);
+        if (e.is_discarded() || !e.is_object()) return;
+        max_seq = std::max<std::uint64_t>(max_seq, e.value("seq", std::uint64_t{0}));
+        router_->apply(e);
+        kpi_->add_line(line);
+    });
+    router_->finish_replay(now_ms());
+    impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
+    std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("
+              << router_->state().open.size() << " open conversations, " << router_->queue_length() << " queued)" << std::endl;
+}
+
+void Core::start() {
+    eventlog::Options opts;
+    opts.dir = state_->config().data;
+    opts.node = state_->node();
+    opts.relaxed_sync_interval = std::chrono::milliseconds(state_->config().relaxed_sync_ms);
+    impl_->writer = std::make_unique<eventlog::Writer>(opts);
+    const auto& rec = impl_->writer->recovery();
+    if (rec.torn_bytes) std::cout << "chatd: " << rec.describe() << std::endl;
+    impl_->next_seq = impl_->writer->next_seq();
+    replay();
+    impl_->ticker = std::make_unique<net::steady_timer>(strand_);
+    tick();
+}
+
+void Core::stop() {
+    if (impl_->writer) impl_->writer->close();
+}
+
+void Core::tick() {
+    impl_->ticker->expires_after(std::chrono::seconds(1));
+    impl_->ticker->async_wait([self = shared_from_this()](error_code ec) {
+        if (ec) return;
+        if (self->impl_->needs_rebuild && self->impl_->pending.empty() &&
+            std::chrono::steady_clock::now() - self->impl_->last_rebuild > std::chrono::seconds(2)) {
+            // The disk refused a batch: the state in memory may hold events the log does not.
+            // Rebuild it from what is durable, then let traffic try again.
+            self->impl_->last_rebuild = std::chrono::steady_clock::now();
+            self->replay();
+            std::unordered_map<std::string, int> v, a;
+            for (auto& [id, ss] : self->impl_->visitor_sessions) v[id] = static_cast<int>(ss.size());
+            for (auto& [id, ss] : self->impl_->agent_sessions) a[id] = static_cast<int>(ss.size());
+            self->router_->restore_sessions(v, a);
+            self->impl_->needs_rebuild = false;
+            self->log_healthy_ = true;
+        }
+        if (!self->state_->stopping()) self->run(self->router_->tick(now_ms()), 0);
+        self->tick();
+    });
+}
+
+void Core::run(router::Effects&& fx, SessionId origin) {
+    auto& im = *impl_;
+    auto deliver = [&](const std::vector<router::Send>& sends) {
+        for (const auto& s : sends) {
+            auto frame = std::make_shared<const std::string>(s.frame);
+            auto to_session = [&](SessionId id) {
+                auto it = im.sinks.find(id);
+                if (it == im.sinks.end()) return;
+                if (auto sink = it->second.lock()) {
+                    sink->send(frame);
+                    metrics_.frames_out++;
+                }
+            };
+            switch (s.to) {
+            case router::Send::To::session: to_session(s.session); break;
+            case router::Send::To::visitor:
+                if (auto it = im.visitor_sessions.find(s.id); it != im.visitor_sessions.end())
+                    for (auto id : it->second) to_session(id);
+                break;
+            case router::Send::To::agent:
+                if (auto it = im.agent_sessions.find(s.id); it != im.agent_sessions.end())
+                    for (auto id : it->second) to_session(id);
+                break;
+            case router::Send::To::all_agents:
+                for (auto& [_, ids] : im.agent_sessions)
+                    for (auto id : ids) to_session(id);
+                break;
+            }
+        }
+    };
+    deliver(fx.now);
+    if (fx.events.empty()) {
+        if (fx.on_durable.empty()) return;
+        if (im.pending.empty()) return deliver(fx.on_durable);
+        // Behind events not yet durable (a resent message's original, say): wait for them.
+        auto& last = im.pending.back().after;
+        last.insert(last.end(), std::make_move_iterator(fx.on_durable.begin()), std::make_move_iterator(fx.on_durable.end()));
+        return;
+    }
+    std::vector<eventlog::Line> lines;
+    lines.reserve(fx.events.size());
+    const std::string& node = state_->node();
+    for (auto& e : fx.events) {
+        e["v"] = 1;
+        e["node"] = node;
+        const std::uint64_t seq = im.next_seq++;
+        e["seq"] = seq;
+        if (e.value("type", "") == "message" && e.value("author", "") == "bot") metrics_.count_bot_outcome(e.value("outcome", ""));
+        std::string line = e.dump(-1, ' ', false, json::error_handler_t::replace);
+        kpi_->add_line(line);
+        lines.push_back({seq, std::move(line)});
+    }
+    const std::uint64_t batch = im.next_batch++;
+    const std::size_t n = lines.size();
+    im.pending.push_back({batch, std::move(fx.on_durable), origin, std::chrono::steady_clock::now()});
+    im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
+        net::post(self->strand_, [self, batch, ec, n] {
+            if (!ec) self->metrics_.events_appended += n;
+            self->completed(batch, ec);
+        });
+    });
+}
+
+void Core::completed(std::uint64_t batch, std::error_code ec) {
+    auto& im = *impl_;
+    for (auto& p : im.pending)
+        if (p.id == batch) {
+            p.done = true;
+            p.ec = ec;
+            metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
+        }
+    while (!im.pending.empty() && im.pending.front().done) {
+        Impl::Pending p = std::move(im.pending.front());
+        im.pending.pop_front();
+        if (!p.ec) {
+            router::Effects fx;
+            fx.now = std::move(p.after);
+            run(std::move(fx), 0);
+            continue;
+        }
+        // Not stored: nobody is told it happened. The sender gets `unavailable` (no ack, so
+        // its client sends again later) and the state is rebuilt from the log.
+        metrics_.append_failures++;
+        log_healthy_ = false;
+        im.needs_rebuild = true;
+        std::cerr << "chatd: event log append failed: " << p.ec.message() << std::endl;
+        if (p.origin) {
+            router::Effects fx;
+            fx.error(p.origin, "unavailable", "the server cannot store messages right now: try again shortly");
+            run(std::move(fx), 0);
+        }
+    }
+}
+
+void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,
+                         std::optional<std::uint64_t> last_seq) {
+    net::post(strand_, [self = shared_from_this(), s, sink = std::move(sink), visitor = std::move(visitor),
+                        token = std::move(token), last_seq] {
+        auto& im = *self->impl_;
+        // A resume on a live connection: the session leaves its previous visitor first.
+        im.sinks[s] = sink;
+        im.visitor_sessions[visitor].push_back(s);
+        self->run(self->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
+    });
+}
+
+void Core::visitor_frame(SessionId s, std::string visitor, json frame, std::string lang, std::string page) {
+    net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor), frame = std::move(frame),
+                        lang = std::move(lang), page = std::move(page)] {
+        if (!self->log_healthy_ && frame.value("type", "") != "typing") {
+            router::Effects fx;
+            fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
+            return self->run(std::move(fx), s);
+        }
+        if (frame.value("type", "") == "message") self->metrics_.messages_in_visitor++;
+        self->run(self->router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
+    });
+}
+
+static void forget(std::unordered_map<std::string, std::vector<SessionId>>& map, const std::string& id, SessionId s) {
+    auto it = map.find(id);
+    if (it == map.end()) return;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), s), v.end());
+    if (v.empty()) map.erase(it);
+}
+
+void Core::visitor_gone(SessionId s, std::string visitor) {
+    net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor)] {
+        auto& im = *self->impl_;
+        im.sinks.erase(s);
+        forget(im.visitor_sessions, visitor, s);
+        self->router_->visitor_disconnected(s, visitor, now_ms());
+    });
+}
+
+void Core::agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string agent, std::vector<std::string> langs,
+                       int capacity) {
+    net::post(strand_, [self = shared_from_this(), s, sink = std::move(sink), agent = std::move(agent),
+                        langs = std::move(langs), capacity] {
+        auto& im = *self->impl_;
+        im.sinks[s] = sink;
+        im.agent_sessions[agent].push_back(s);
+        self->router_->set_agent_profile(agent, router::AgentProfile{langs, capacity});
+        self->run(self->router_->agent_connected(s, agent, now_ms()), s);
+    });
+}
+
+void Core::agent_frame(SessionId s, std::string agent, json frame) {
+    net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent), frame = std::move(frame)] {
+        if (!self->log_healthy_ && frame.value("type", "") != "typing") {
+            router::Effects fx;
+            fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
+            return self->run(std::move(fx), s);
+        }
+        if (frame.value("type", "") == "message") self->metrics_.messages_in_agent++;
+        self->run(self->router_->agent_frame(s, agent, frame, now_ms()), s);
+    });
+}
+
+void Core::agent_gone(SessionId s, std::string agent) {
+    net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent)] {
+        auto& im = *self->impl_;
+        im.sinks.erase(s);
+        forget(im.agent_sessions, agent, s);
+        self->run(self->router_->agent_disconnected(s, agent, now_ms()), s);
+    });
+}
+
+void Core::agent_removed(std::string agent) {
+    net::post(strand_, [self = shared_from_this(), agent = std::move(agent)] {
+        auto& im = *self->impl_;
+        if (auto it = im.agent_sessions.find(agent); it != im.agent_sessions.end()) {
+            for (auto id : it->second)
+                if (auto sink = im.sinks[id].lock()) sink->close_after_flush(1008, "account removed");
+        }
+        self->run(self->router_->agent_removed(agent, now_ms()), 0);
+    });
+}
+
+void Core::audit(json event) {
+    net::post(strand_, [self = shared_from_this(), event = std::move(event)]() mutable {
+        event["type"] = "audit";
+        if (!event.contains("ts")) event["ts"] = now_ms();
+        router::Effects fx;
+        fx.events.push_back(std::move(event));
+        self->run(std::move(fx), 0);
+    });
+}
+
+void Core::ask(std::function<json(Core&)> question, std::function<void(json)> done) {
+    net::post(strand_, [self = shared_from_this(), question = std::move(question), done = std::move(done)] {
+        done(question(*self));
+    });
+}
+
+}  // namespace chat::server

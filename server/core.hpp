@@ -1,0 +1,101 @@
+// core.hpp — the one place that owns conversations, the queue and agents' load.
+//
+// Everything runs on one strand (as Redis keeps its data on one thread while I/O runs on
+// others): sessions post their frames here; the core asks the router what they mean, hands
+// the resulting events to the event log writer, and sends acks, bot replies and deliveries
+// only when the writer reports them durable, so nobody is told of anything the disk does not
+// hold. The core also feeds every durable event to the live KPI engine, replays the log at
+// start-up, ticks the router's timers, and answers the HTTP API's questions about state.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "net.hpp"
+#include "shared_state.hpp"
+
+namespace chat::router {
+class Router;
+struct Effects;
+}
+namespace chat::kpi {
+class Engine;
+}
+namespace chat::eventlog {
+class Writer;
+}
+
+namespace chat::server {
+
+class FrameSink;
+class BotService;
+struct Metrics;
+
+using SessionId = std::uint64_t;
+
+class Core : public std::enable_shared_from_this<Core> {
+public:
+    Core(net::io_context& ioc, std::shared_ptr<SharedState> state, std::shared_ptr<BotService> bot, Metrics& metrics);
+    ~Core();
+
+    // Opens the event log in the data directory, replays it into the router and the KPI
+    // engine, and starts the timers. Throws std::runtime_error on an unreadable log.
+    void start();
+    // Flushes what is pending in the log and stops the writer (after the io_context ends).
+    void stop();
+
+    SessionId new_session_id() { return next_session_.fetch_add(1); }
+
+    // Sessions call these from any thread.
+    void visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,
+                       std::optional<std::uint64_t> last_seq);
+    void visitor_frame(SessionId s, std::string visitor, nlohmann::json frame, std::string lang, std::string page);
+    void visitor_gone(SessionId s, std::string visitor);
+    void agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string agent, std::vector<std::string> langs,
+                     int capacity);
+    void agent_frame(SessionId s, std::string agent, nlohmann::json frame);
+    void agent_gone(SessionId s, std::string agent);
+
+    // Appends an audit event (login, export, erase…).
+    void audit(nlohmann::json event);
+
+    // Runs `question` on the core strand and hands its answer to `done` on the strand too;
+    // the caller posts back to its own executor.
+    void ask(std::function<nlohmann::json(Core&)> question, std::function<void(nlohmann::json)> done);
+
+    // For ask(): read access on the strand.
+    const router::Router& router() const { return *router_; }
+    kpi::Engine& kpi() { return *kpi_; }
+    bool log_healthy() const { return log_healthy_.load(); }
+
+    // The account was removed: its agent goes offline and its conversations back to the queue.
+    void agent_removed(std::string agent);
+
+private:
+    struct Impl;
+    void run(router::Effects&& fx, SessionId origin);
+    void completed(std::uint64_t batch, std::error_code ec);
+    void replay();
+    void tick();
+
+    net::io_context& ioc_;
+    net::strand<net::io_context::executor_type> strand_;
+    std::shared_ptr<SharedState> state_;
+    std::shared_ptr<BotService> bot_;
+    Metrics& metrics_;
+    std::unique_ptr<router::Router> router_;
+    std::unique_ptr<kpi::Engine> kpi_;
+    std::unique_ptr<Impl> impl_;
+    std::atomic<SessionId> next_session_{1};
+    std::atomic<bool> log_healthy_{true};
+};
+
+}  // namespace chat::server

@@ -1,0 +1,44 @@
+// metrics.hpp — the server's counters, exported on GET /metrics in Prometheus text format.
+//
+// Plain atomics that any thread bumps without locks; the gauges that belong to the router
+// (conversations by state, queue length) are read on the core strand when /metrics is asked.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace chat::server {
+
+// A fixed-bucket latency histogram (seconds), lock-free.
+class Histogram {
+public:
+    static constexpr std::array<double, 12> kBounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                    0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
+    void observe(double seconds);
+    std::string render(const std::string& name, const std::string& help) const;
+
+private:
+    std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};
+    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+struct Metrics {
+    std::atomic<std::int64_t> visitor_connections{0}, agent_connections{0};
+    std::atomic<std::uint64_t> frames_in{0}, frames_out{0};
+    std::atomic<std::uint64_t> messages_in_visitor{0}, messages_in_agent{0};
+    std::atomic<std::uint64_t> events_appended{0}, append_failures{0};
+    std::atomic<std::uint64_t> bot_answer{0}, bot_suggest{0}, bot_fallback{0}, bot_smalltalk{0}, bot_handoff{0};
+    std::atomic<std::uint64_t> faq_reloads{0}, faq_reload_failures{0};
+    std::atomic<std::uint64_t> slow_consumers_dropped{0};
+    Histogram append_latency;  // from handing a batch to the writer to its durability
+
+    void count_bot_outcome(const std::string& outcome);
+    // `gauges` are extra lines computed elsewhere (name -> value), e.g. conversations by state.
+    std::string render(const std::map<std::string, double>& gauges) const;
+};
+
+}  // namespace chat::server

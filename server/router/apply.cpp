@@ -1,0 +1,203 @@
+// apply.cpp — how each logged event changes the router's state.
+//
+// The only place the state changes. Live commands emit an event and apply it at once; at
+// start-up the whole log is applied in order. Frames that belong to a conversation's history
+// (messages, notes, assignments, resolutions) get their per-conversation seq here, so a
+// restarted server numbers them exactly as before.
+#include "router.hpp"
+
+#include <algorithm>
+
+namespace chat::router {
+
+const char* stage_name(Stage s) {
+    switch (s) {
+    case Stage::bot: return "bot";
+    case Stage::queued: return "queued";
+    case Stage::assigned: return "assigned";
+    case Stage::resolved: return "resolved";
+    case Stage::abandoned: return "abandoned";
+    }
+    return "?";
+}
+
+namespace {
+std::string str(const json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+void erase_from(std::deque<std::string>& q, const std::string& id) {
+    q.erase(std::remove(q.begin(), q.end(), id), q.end());
+}
+}  // namespace
+
+void Router::apply(const json& e) {
+    const std::string type = str(e, "type");
+    const std::int64_t ts = e.value("ts", std::int64_t{0});
+    const std::string conv_id = str(e, "conv");
+
+    if (type == "agent.status") {
+        Agent& a = agent_record(str(e, "agent"));
+        a.status = str(e, "status");
+        if (a.status == "offline") {
+            // Its conversations go back to the head of the queue, oldest first.
+            std::vector<Conversation*> back;
+            for (const auto& id : a.convs)
+                if (auto it = st_.conversations.find(id); it != st_.conversations.end()) back.push_back(&it->second);
+            std::sort(back.begin(), back.end(), [](auto* x, auto* y) { return x->queued_ms < y->queued_ms; });
+            for (auto it = back.rbegin(); it != back.rend(); ++it) {
+                Conversation& c = **it;
+                c.stage = Stage::queued;
+                c.agent.clear();
+                (c.priority ? st_.queue_priority : st_.queue_normal).push_front(c.id);
+            }
+            a.convs.clear();
+            queue_dirty_ = true;
+        }
+        return;
+    }
+    if (conv_id.empty()) return;  // visitor.converted, audit, offline.message without conversation
+
+    if (type == "conversation.opened") {
+        Conversation& c = st_.conversations[conv_id];
+        c.id = conv_id;
+        c.visitor = str(e, "visitor");
+        c.lang = str(e, "lang");
+        c.page = str(e, "page");
+        c.opened_ms = c.last_activity_ms = ts;
+        c.stage = Stage::bot;
+        st_.open.insert(conv_id);
+        Visitor& v = st_.visitors[c.visitor];
+        v.id = c.visitor;
+        v.current = conv_id;
+        v.convs.push_back(conv_id);
+        if (!c.lang.empty()) v.lang = c.lang;
+        if (!c.page.empty()) v.page = c.page;
+        note_conversation_id(conv_id);
+        return;
+    }
+    auto cit = st_.conversations.find(conv_id);
+    if (cit == st_.conversations.end()) return;  // events of a conversation we never saw open
+    Conversation& c = cit->second;
+
+    if (type == "message") {
+        const std::string author = str(e, "author");
+        c.last_activity_ms = ts;
+        const std::uint64_t seq = ++c.last_seq;
+        c.history.push_back({seq, true, message_frame(c, e, seq)});
+        if (author == "visitor") {
+            if (auto cid = str(e, "client_id"); !cid.empty()) {
+                Visitor& v = st_.visitors[c.visitor];
+                remember(v.client_ids, v.client_id_order, cid, {str(e, "msg"), c.id, seq});
+            }
+        } else if (author == "bot") {
+            c.last_bot_outcome = str(e, "outcome");
+            c.fallback_streak = c.last_bot_outcome == "fallback" ? c.fallback_streak + 1 : 0;
+        } else if (author == "agent") {
+            c.agent_replied = true;
+            if (auto cid = str(e, "client_id"); !cid.empty()) {
+                Agent& a = agent_record(str(e, "agent"));
+                remember(a.client_ids, a.client_id_order, cid, {str(e, "msg"), c.id, seq});
+            }
+        }
+    } else if (type == "note") {
+        const std::uint64_t seq = ++c.last_seq;
+        json f{{"type", "note"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent", str(e, "agent")}, {"text", e.value("text", json())}};
+        c.history.push_back({seq, false, f.dump(-1, ' ', false, json::error_handler_t::replace)});
+    } else if (type == "handoff.requested") {
+        c.handed_off = true;
+        c.priority = c.priority || e.value("priority", false);
+        c.fallback_streak = 0;
+        if (c.stage == Stage::bot || c.stage == Stage::resolved) {
+            c.stage = Stage::queued;
+            c.queued_ms = ts;
+            (c.priority ? st_.queue_priority : st_.queue_normal).push_back(c.id);
+            queue_dirty_ = true;
+        }
+        c.last_activity_ms = ts;
+    } else if (type == "conversation.assigned") {
+        const std::string agent = str(e, "agent");
+        if (!c.agent.empty() && c.agent != agent) agent_record(c.agent).convs.erase(c.id);
+        if (c.stage == Stage::queued) {
+            erase_from(st_.queue_priority, c.id);
+            erase_from(st_.queue_normal, c.id);
+            queue_dirty_ = true;
+        }
+        c.stage = Stage::assigned;
+        c.agent = agent;
+        c.agent_replied = false;
+        c.last_activity_ms = ts;
+        Agent& a = agent_record(agent);
+        a.convs.insert(c.id);
+        a.last_assigned_ms = ts;
+        const std::uint64_t seq = ++c.last_seq;
+        json f{{"type", "assigned"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent_name", agent}};
+        c.history.push_back({seq, true, f.dump()});
+    } else if (type == "conversation.transferred") {
+        agent_record(str(e, "from_agent")).convs.erase(c.id);
+    } else if (type == "conversation.resolved" || type == "conversation.abandoned") {
+        if (c.stage == Stage::queued) {
+            erase_from(st_.queue_priority, c.id);
+            erase_from(st_.queue_normal, c.id);
+            queue_dirty_ = true;
+        }
+        if (!c.agent.empty()) agent_record(c.agent).convs.erase(c.id);
+        const bool resolved = type == "conversation.resolved";
+        c.stage = resolved ? Stage::resolved : Stage::abandoned;
+        c.resolved_ms = ts;
+        c.resolved_by = resolved ? str(e, "by") : "";
+        st_.open.erase(c.id);
+        if (resolved) {
+            const std::uint64_t seq = ++c.last_seq;
+            json f{{"type", "resolved"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"by", c.resolved_by}};
+            c.history.push_back({seq, true, f.dump()});
+        }
+    } else if (type == "conversation.reopened") {
+        c.stage = Stage::bot;
+        c.agent.clear();
+        c.fallback_streak = 0;
+        c.last_activity_ms = ts;
+        st_.open.insert(c.id);
+        st_.visitors[c.visitor].current = c.id;
+    } else if (type == "conversation.tagged") {
+        c.tags.insert(str(e, "tag"));
+    } else if (type == "nps") {
+        st_.visitors[c.visitor].nps_answered = true;
+    }
+}
+
+void Router::remember(std::unordered_map<std::string, Sent>& ids, std::deque<std::string>& order, const std::string& cid,
+                      Sent sent) {
+    if (ids.emplace(cid, std::move(sent)).second) {
+        order.push_back(cid);
+        while (order.size() > cfg_.client_ids_kept) {
+            ids.erase(order.front());
+            order.pop_front();
+        }
+    }
+}
+
+Agent& Router::agent_record(const std::string& id) {
+    Agent& a = st_.agents[id];
+    if (a.id.empty()) {
+        a.id = id;
+        if (auto p = profiles_.find(id); p != profiles_.end()) {
+            a.langs = p->second.langs;
+            a.capacity = p->second.capacity;
+        }
+    }
+    return a;
+}
+
+void Router::note_conversation_id(const std::string& id) {
+    // Ids this node made are "c<node>-<n>"; keep n above every one seen so none is reused.
+    const std::string prefix = "c" + cfg_.node + "-";
+    if (id.rfind(prefix, 0) != 0) return;
+    try {
+        st_.opened_count = std::max<std::uint64_t>(st_.opened_count, std::stoull(id.substr(prefix.size())));
+    } catch (...) {
+    }
+}
+
+}  // namespace chat::router

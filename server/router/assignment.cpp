@@ -1,0 +1,151 @@
+// assignment.cpp — the human queue: handoff, choosing an agent, queue positions, resolution.
+//
+// Routing rule: among agents who are online, connected and below their capacity, prefer those
+// who speak the conversation's language (when any does), then the least busy, then the one
+// whose last assignment is oldest (idle longest), then by name so the choice is repeatable.
+// Priority conversations (angry shopper, complaint) are queued ahead of the others.
+#include "router.hpp"
+
+#include <algorithm>
+
+namespace chat::router {
+
+namespace {
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+}
+
+void Router::request_handoff(Effects& fx, Conversation& c, const std::string& reason, bool priority, std::int64_t now) {
+    json e{{"type", "handoff.requested"}, {"conv", c.id}, {"ts", now}, {"reason", reason}};
+    if (priority || reason == "negative_sentiment" || reason == "complaint") e["priority"] = true;
+    emit(fx, std::move(e));
+    drain_queue(fx, now);
+    if (c.stage != Stage::queued) return;
+    const bool anyone_online = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
+        return kv.second.status == "online" && kv.second.sessions > 0;
+    });
+    if (!anyone_online) {
+        finish(fx);  // the queue position first, then the offer to leave a message
+        const bool fr = c.lang == "fr";
+        fx.on_durable.push_back({Send::To::visitor, c.visitor, 0,
+                                 dump(json{{"type", "no_agent"},
+                                           {"conv", c.id},
+                                           {"hours", fr ? cfg_.offline_hours_fr : cfg_.offline_hours_en}})});
+    }
+}
+
+std::optional<std::string> Router::pick_agent(const Conversation& c, const std::string& except) const {
+    const Agent* best = nullptr;
+    bool best_speaks = false;
+    for (const auto& [id, a] : st_.agents) {
+        if (id == except || a.status != "online" || a.sessions == 0) continue;
+        if (static_cast<int>(a.convs.size()) >= a.capacity) continue;
+        const bool speaks = c.lang.empty() || std::find(a.langs.begin(), a.langs.end(), c.lang) != a.langs.end();
+        auto better = [&] {
+            if (!best) return true;
+            if (speaks != best_speaks) return speaks;
+            if (a.convs.size() != best->convs.size()) return a.convs.size() < best->convs.size();
+            return a.last_assigned_ms < best->last_assigned_ms;  // map order breaks the last tie by name
+        };
+        if (better()) {
+            best = &a;
+            best_speaks = speaks;
+        }
+    }
+    if (!best) return std::nullopt;
+    return best->id;
+}
+
+void Router::drain_queue(Effects& fx, std::int64_t now) {
+    // Walk a copy: assigning removes from the queue.
+    std::vector<std::string> order(st_.queue_priority.begin(), st_.queue_priority.end());
+    order.insert(order.end(), st_.queue_normal.begin(), st_.queue_normal.end());
+    for (const auto& id : order) {
+        Conversation& c = st_.conversations[id];
+        auto agent = pick_agent(c);
+        if (!agent) continue;
+        emit(fx, json{{"type", "conversation.assigned"}, {"conv", id}, {"ts", now}, {"agent", *agent}, {"by", "auto"}});
+        send_assignment(fx, c, *agent);
+    }
+}
+
+void Router::send_assignment(Effects& fx, const Conversation& c, const std::string& agent) {
+    // The visitor sees "agent X joined" (the history frame the assignment just added).
+    fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, c.history.back().frame});
+    fx.on_durable.push_back({Send::To::agent, agent, 0, dump(assigned_frame_for_agent(c))});
+}
+
+json Router::assigned_frame_for_agent(const Conversation& c) const {
+    json past = json::array();
+    if (auto v = st_.visitors.find(c.visitor); v != st_.visitors.end()) {
+        for (const auto& id : v->second.convs) {
+            if (id == c.id) continue;
+            if (auto pc = st_.conversations.find(id); pc != st_.conversations.end()) past.push_back(conversation_summary(pc->second));
+        }
+    }
+    json history = json::array();
+    for (const auto& h : c.history) history.push_back(json::parse(h.frame));
+    return json{{"type", "assigned"},
+                {"conv", c.id},
+                {"visitor", {{"id", c.visitor}, {"lang", c.lang}, {"page", c.page}, {"past_conversations", past}}},
+                {"priority", c.priority},
+                {"tags", c.tags},
+                {"history", history}};
+}
+
+json Router::queue_snapshot() const {
+    json items = json::array();
+    std::size_t pos = 0;
+    for (auto* q : {&st_.queue_priority, &st_.queue_normal})
+        for (const auto& id : *q) {
+            const Conversation& c = st_.conversations.at(id);
+            json item{{"conv", id}, {"position", ++pos}, {"visitor", c.visitor}, {"lang", c.lang},
+                      {"priority", c.priority}, {"queued_ms", c.queued_ms}};
+            for (auto h = c.history.rbegin(); h != c.history.rend(); ++h) {
+                if (!h->visitor_visible) continue;
+                json f = json::parse(h->frame);
+                if (f.value("author", "") == "visitor") {
+                    item["preview"] = f["text"];
+                    break;
+                }
+            }
+            items.push_back(std::move(item));
+        }
+    return json{{"type", "queue"}, {"items", items}};
+}
+
+void Router::finish(Effects& fx) {
+    if (!queue_dirty_) return;
+    queue_dirty_ = false;
+    std::size_t pos = 0;
+    for (auto* q : {&st_.queue_priority, &st_.queue_normal})
+        for (const auto& id : *q) {
+            Conversation& c = st_.conversations[id];
+            if (c.pushed_position != ++pos) {
+                c.pushed_position = pos;
+                fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, dump(json{{"type", "queued"}, {"position", pos}})});
+            }
+        }
+    // Conversations that left the queue forget their position.
+    for (auto& id : st_.open) {
+        Conversation& c = st_.conversations[id];
+        if (c.stage != Stage::queued) c.pushed_position = 0;
+    }
+    fx.on_durable.push_back({Send::To::all_agents, {}, 0, dump(queue_snapshot())});
+}
+
+void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {
+    const std::string had_agent = c.stage == Stage::assigned ? c.agent : "";
+    json e{{"type", "conversation.resolved"}, {"conv", c.id}, {"ts", now}, {"by", by}};
+    if (!agent.empty()) e["agent"] = agent;
+    emit(fx, std::move(e));
+    json frame = json::parse(c.history.back().frame);
+    auto v = st_.visitors.find(c.visitor);
+    frame["ask_csat"] = true;
+    frame["ask_nps"] = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent" || by == "bot");
+    fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, dump(frame)});
+    if (!had_agent.empty())
+        fx.on_durable.push_back({Send::To::agent, had_agent, 0, dump(json{{"type", "closed"}, {"conv", c.id}, {"reason", "resolved"}, {"by", by}})});
+    drain_queue(fx, now);
+}
+
+}  // namespace chat::router

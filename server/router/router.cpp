@@ -1,0 +1,301 @@
+// router.cpp — the visitor's side of the router: hello and resume, messages, the bot's turn,
+// handoff, CSAT/NPS, offline messages, conversions; and the helpers every command shares.
+#include "router.hpp"
+
+#include <algorithm>
+
+namespace chat::router {
+
+namespace {
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+bool valid_client_id(const json& v) {
+    return v.is_string() && !v.get_ref<const std::string&>().empty() && v.get_ref<const std::string&>().size() <= 128;
+}
+
+std::string trimmed(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+}  // namespace
+
+void Effects::error(SessionId s, std::string_view code, std::string_view message) {
+    now.push_back({Send::To::session, {}, s, dump(json{{"type", "error"}, {"code", code}, {"message", message}})});
+}
+
+Router::Router(RouterConfig cfg, BotFn bot) : cfg_(std::move(cfg)), bot_(std::move(bot)) {}
+
+json& Router::emit(Effects& fx, json event) {
+    apply(event);
+    fx.events.push_back(std::move(event));
+    return fx.events.back();
+}
+
+Conversation* Router::current_conversation(const std::string& visitor) {
+    auto v = st_.visitors.find(visitor);
+    if (v == st_.visitors.end() || v->second.current.empty()) return nullptr;
+    auto c = st_.conversations.find(v->second.current);
+    return c == st_.conversations.end() ? nullptr : &c->second;
+}
+
+std::size_t Router::queue_position(const std::string& conv) const {
+    std::size_t pos = 0;
+    for (auto* q : {&st_.queue_priority, &st_.queue_normal})
+        for (const auto& id : *q) {
+            ++pos;
+            if (id == conv) return pos;
+        }
+    return 0;
+}
+
+std::string Router::message_frame(const Conversation& c, const json& e, std::uint64_t seq) const {
+    const std::string author = e.value("author", "");
+    json f{{"type", "message"}, {"conv", c.id},   {"msg", e.value("msg", "")}, {"seq", seq},
+           {"ts", e.value("ts", 0)}, {"author", author}, {"text", e.value("text", json())}};
+    if (author == "bot") {
+        f["faq"] = e.value("faq", json());
+        json sugg = json::array();
+        if (auto it = e.find("suggestions"); it != e.end() && it->is_array()) sugg = *it;
+        f["suggestions"] = sugg;
+        if (auto it = e.find("outcome"); it != e.end()) f["outcome"] = *it;
+    } else if (author == "agent") {
+        f["agent_name"] = e.value("agent", "");
+    } else if (author == "visitor") {
+        if (auto it = e.find("client_id"); it != e.end()) f["client_id"] = *it;
+    }
+    return dump(f);
+}
+
+void Router::deliver(Effects& fx, const Conversation& c, const std::string& frame, bool visitor_visible) {
+    if (visitor_visible) fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, frame});
+    if (c.stage == Stage::assigned && !c.agent.empty()) fx.on_durable.push_back({Send::To::agent, c.agent, 0, frame});
+}
+
+json Router::conversation_summary(const Conversation& c) const {
+    json j{{"conv", c.id},
+           {"visitor", c.visitor},
+           {"lang", c.lang},
+           {"page", c.page},
+           {"stage", stage_name(c.stage)},
+           {"priority", c.priority},
+           {"opened_ms", c.opened_ms},
+           {"last_activity_ms", c.last_activity_ms},
+           {"last_seq", c.last_seq},
+           {"tags", c.tags}};
+    if (!c.agent.empty()) j["agent"] = c.agent;
+    if (c.stage == Stage::queued) j["queued_ms"] = c.queued_ms;
+    if (!c.resolved_by.empty()) j["resolved_by"] = c.resolved_by;
+    return j;
+}
+
+// ---------------------------------------------------------------------------------------
+// Visitors
+
+Effects Router::visitor_connected(SessionId s, const std::string& visitor, const std::string& token,
+                                  std::optional<std::uint64_t> last_seq, std::int64_t now) {
+    Effects fx;
+    auto v = st_.visitors.find(visitor);
+    const Conversation* c = nullptr;
+    if (v != st_.visitors.end()) {
+        v->second.sessions++;
+        c = current_conversation(visitor);
+        if (c && c->stage == Stage::abandoned) c = nullptr;
+        if (c && c->stage == Stage::resolved && now - c->resolved_ms > cfg_.reopen_window_ms) c = nullptr;
+    }
+    json w{{"type", "welcome"}, {"visitor", visitor}, {"token", token}, {"conv", c ? json(c->id) : json(nullptr)},
+           {"last_seq", c ? c->last_seq : 0}};
+    if (c) w["stage"] = stage_name(c->stage);
+    fx.now.push_back({Send::To::session, {}, s, dump(w)});
+    if (c && last_seq) {
+        for (const auto& h : c->history)
+            if (h.visitor_visible && h.seq > *last_seq) fx.now.push_back({Send::To::session, {}, s, h.frame});
+    }
+    if (c && c->stage == Stage::queued)
+        fx.now.push_back({Send::To::session, {}, s, dump(json{{"type", "queued"}, {"position", queue_position(c->id)}})});
+    return fx;
+}
+
+void Router::visitor_disconnected(SessionId, const std::string& visitor, std::int64_t now) {
+    auto v = st_.visitors.find(visitor);
+    if (v == st_.visitors.end()) return;
+    if (v->second.sessions > 0 && --v->second.sessions == 0) v->second.disconnected_ms = now;
+}
+
+Effects Router::visitor_frame(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
+                              const std::string& page, std::int64_t now) {
+    Effects fx;
+    const std::string type = frame.value("type", "");
+    if (type == "message") {
+        visitor_message(fx, s, visitor, frame, lang, page, now);
+    } else if (type == "handoff") {
+        Conversation* c = current_conversation(visitor);
+        if (!c || c->stage == Stage::resolved || c->stage == Stage::abandoned) {
+            fx.error(s, "bad_request", "no open conversation: send a message first");
+        } else if (c->stage == Stage::bot) {
+            request_handoff(fx, *c, "visitor_asked", false, now);
+        } else if (c->stage == Stage::queued) {
+            fx.now.push_back({Send::To::session, {}, s, dump(json{{"type", "queued"}, {"position", queue_position(c->id)}})});
+        }
+    } else if (type == "typing") {
+        Conversation* c = current_conversation(visitor);
+        if (c && c->stage == Stage::assigned)
+            fx.now.push_back({Send::To::agent, c->agent, 0,
+                              dump(json{{"type", "typing"}, {"conv", c->id}, {"on", frame.value("on", false)}, {"author", "visitor"}})});
+    } else if (type == "csat") {
+        Conversation* c = current_conversation(visitor);
+        const json& score = frame.contains("score") ? frame["score"] : json();
+        if (!score.is_number_integer() || score.get<int>() < 1 || score.get<int>() > 5) {
+            fx.error(s, "bad_request", "csat score must be a whole number from 1 to 5");
+        } else if (!c) {
+            fx.error(s, "not_found", "no conversation to rate");
+        } else {
+            json e{{"type", "csat"}, {"conv", c->id}, {"ts", now}, {"score", score}};
+            if (auto it = frame.find("comment"); it != frame.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+                e["comment"] = *it;
+            emit(fx, std::move(e));
+            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "csat"}})});
+        }
+    } else if (type == "nps") {
+        Conversation* c = current_conversation(visitor);
+        const json& score = frame.contains("score") ? frame["score"] : json();
+        if (!score.is_number_integer() || score.get<int>() < 0 || score.get<int>() > 10) {
+            fx.error(s, "bad_request", "nps score must be a whole number from 0 to 10");
+        } else if (!c) {
+            fx.error(s, "not_found", "no conversation to rate");
+        } else {
+            emit(fx, json{{"type", "nps"}, {"conv", c->id}, {"ts", now}, {"score", score}, {"visitor", visitor}});
+            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "nps"}})});
+        }
+    } else if (type == "resolve") {
+        Conversation* c = current_conversation(visitor);
+        if (!c || c->stage == Stage::resolved || c->stage == Stage::abandoned)
+            fx.error(s, "not_found", "no open conversation");
+        else
+            resolve(fx, *c, "visitor", "", now);
+    } else if (type == "helpful") {
+        Conversation* c = current_conversation(visitor);
+        if (!c || c->stage != Stage::bot) {
+            fx.error(s, "bad_request", "no bot answer to rate");
+        } else if (frame.value("value", false)) {
+            resolve(fx, *c, "bot", "", now);
+        } else {
+            const bool fr = c->lang == "fr";
+            json e{{"type", "message"}, {"conv", c->id}, {"ts", now}, {"author", "bot"},
+                   {"msg", c->id + "." + std::to_string(c->last_seq + 1)},
+                   {"text", fr ? "Désolé de ne pas avoir pu vous aider. Voulez-vous parler à un conseiller ?"
+                               : "Sorry I could not help. Would you like to talk to someone from our team?"},
+                   {"faq", nullptr}, {"score", 0.0}, {"outcome", "fallback"},
+                   {"suggestions", json::array({json{{"label", fr ? "Parler à un conseiller" : "Talk to a person"}, {"faq", "human_agent"}}})}};
+            json& logged = emit(fx, std::move(e));
+            deliver(fx, *c, c->history.back().frame, true);
+            (void)logged;
+        }
+    } else if (type == "offline_message") {
+        const json& email = frame.contains("email") ? frame["email"] : json();
+        const json& text = frame.contains("text") ? frame["text"] : json();
+        const std::string em = email.is_string() ? email.get<std::string>() : "";
+        const auto at = em.find('@');
+        if (em.size() > 254 || at == std::string::npos || at == 0 || em.find('.', at) == std::string::npos ||
+            em.find_first_of(" \t\r\n<>") != std::string::npos) {
+            fx.error(s, "bad_request", "a valid email address is needed");
+        } else if (!text.is_string() || trimmed(text.get<std::string>()).empty()) {
+            fx.error(s, "bad_request", "the message is empty");
+        } else {
+            json e{{"type", "offline.message"}, {"ts", now}, {"visitor", visitor}, {"email", em}, {"text", text}};
+            if (Conversation* c = current_conversation(visitor)) e["conv"] = c->id;
+            emit(fx, std::move(e));
+            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "offline_message"}})});
+        }
+    } else if (type == "track") {
+        const json& value = frame.contains("value") ? frame["value"] : json();
+        const std::string currency = frame.value("currency", "");
+        if (frame.value("event", "") != "purchase") {
+            fx.error(s, "bad_request", "only the \"purchase\" event is tracked");
+        } else if (!value.is_number() || value.get<double>() < 0 || currency.size() != 3) {
+            fx.error(s, "bad_request", "purchase needs a number \"value\" and a 3-letter \"currency\"");
+        } else {
+            json e{{"type", "visitor.converted"}, {"ts", now}, {"visitor", visitor}, {"value", value}, {"currency", currency}};
+            if (auto it = frame.find("order"); it != frame.end() && it->is_string()) e["order"] = *it;
+            emit(fx, std::move(e));
+            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "track"}})});
+        }
+    } else {
+        fx.error(s, "bad_request", "unknown frame type '" + type + "'");
+    }
+    finish(fx);
+    return fx;
+}
+
+void Router::visitor_message(Effects& fx, SessionId s, const std::string& visitor, const json& frame,
+                             const std::string& lang, const std::string& page, std::int64_t now) {
+    const json& cid = frame.contains("client_id") ? frame["client_id"] : json();
+    const json& text = frame.contains("text") ? frame["text"] : json();
+    if (!valid_client_id(cid)) return fx.error(s, "bad_request", "message needs a \"client_id\" string of 1 to 128 characters");
+    if (!text.is_string() || trimmed(text.get<std::string>()).empty()) return fx.error(s, "bad_request", "message needs a non-empty \"text\"");
+    const std::string& client_id = cid.get_ref<const std::string&>();
+
+    // A resend: answer with the original ack, never log it twice.
+    if (auto v = st_.visitors.find(visitor); v != st_.visitors.end()) {
+        if (auto it = v->second.client_ids.find(client_id); it != v->second.client_ids.end()) {
+            fx.on_durable.push_back({Send::To::session, {}, s,
+                                     dump(json{{"type", "ack"}, {"client_id", client_id}, {"msg", it->second.msg}, {"seq", it->second.seq}})});
+            return;
+        }
+    }
+
+    Conversation* c = current_conversation(visitor);
+    const bool is_new = !c || c->stage == Stage::abandoned ||
+                        (c->stage == Stage::resolved && now - c->resolved_ms > cfg_.reopen_window_ms);
+    const std::string& body = text.get_ref<const std::string&>();
+
+    // The bot looks at the message before anything is logged: its language opens the conversation.
+    std::optional<BotAnswer> answer;
+    if (is_new || c->stage == Stage::bot || c->stage == Stage::resolved) {
+        BotContext ctx;
+        ctx.lang = is_new ? lang : c->lang;
+        ctx.fallback_streak = is_new || c->stage == Stage::resolved ? 0 : c->fallback_streak;
+        if (auto f = frame.find("faq"); f != frame.end() && f->is_string()) ctx.faq = f->get<std::string>();
+        answer = bot_(body, ctx);
+    }
+
+    if (is_new) {
+        const std::string id = "c" + cfg_.node + "-" + std::to_string(st_.opened_count + 1);
+        json e{{"type", "conversation.opened"}, {"conv", id}, {"ts", now}, {"visitor", visitor},
+               {"lang", !lang.empty() ? lang : (answer ? answer->lang : "en")}};
+        if (!page.empty()) e["page"] = page;
+        if (auto ua = frame.find("user_agent"); ua != frame.end() && ua->is_string()) e["user_agent"] = *ua;
+        if (auto ref = frame.find("referrer"); ref != frame.end() && ref->is_string()) e["referrer"] = *ref;
+        emit(fx, std::move(e));
+        c = &st_.conversations[id];
+        if (auto v = st_.visitors.find(visitor); v != st_.visitors.end() && v->second.sessions == 0) v->second.sessions = 1;
+    } else if (c->stage == Stage::resolved) {
+        emit(fx, json{{"type", "conversation.reopened"}, {"conv", c->id}, {"ts", now}});
+    }
+
+    const std::string msg = c->id + "." + std::to_string(c->last_seq + 1);
+    emit(fx, json{{"type", "message"}, {"conv", c->id}, {"ts", now}, {"msg", msg}, {"author", "visitor"},
+                  {"text", body}, {"client_id", client_id}});
+    fx.on_durable.push_back({Send::To::session, {}, s,
+                             dump(json{{"type", "ack"}, {"client_id", client_id}, {"msg", msg}, {"seq", c->last_seq}})});
+    deliver(fx, *c, c->history.back().frame, true);
+
+    if (answer && c->stage == Stage::bot) bot_reply(fx, *c, *answer, now);
+}
+
+void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::int64_t now) {
+    json sugg = json::array();
+    for (auto& [label, faq] : a.suggestions) sugg.push_back({{"label", label}, {"faq", faq}});
+    json e{{"type", "message"}, {"conv", c.id}, {"ts", now}, {"msg", c.id + "." + std::to_string(c.last_seq + 1)},
+           {"author", "bot"}, {"text", a.text}, {"faq", a.faq ? json(*a.faq) : json(nullptr)},
+           {"score", a.score}, {"outcome", a.outcome}, {"suggestions", sugg}};
+    if (a.intent) e["intent"] = *a.intent;
+    if (!a.lang.empty()) e["lang"] = a.lang;
+    emit(fx, std::move(e));
+    deliver(fx, c, c.history.back().frame, true);
+    if (a.outcome == "handoff")
+        request_handoff(fx, c, a.handoff_reason.empty() ? "visitor_asked" : a.handoff_reason, a.priority, now);
+}
+
+}  // namespace chat::router

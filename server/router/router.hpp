@@ -1,0 +1,158 @@
+// router.hpp — the conversation router: who talks to whom, as a pure state machine.
+//
+// Every input (a visitor's frame, an agent's frame, the passing of time) goes through one
+// method that returns Effects: the events to append to the log, the frames to send once those
+// events are durable, and the frames to send at once (errors, typing). The state changes only
+// through apply(event), which is also how the state is rebuilt at start-up by replaying the
+// log: recovery is not a second code path. No sockets, no clocks (time comes in as `now_ms`),
+// no randomness, so the same log always yields the same state and tests run in microseconds.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "state.hpp"
+
+namespace chat::router {
+
+using json = nlohmann::json;
+using SessionId = std::uint64_t;
+
+// What the FAQ bot decided about one visitor message (filled by the caller's bot adapter).
+struct BotAnswer {
+    std::optional<std::string> faq;     // FAQ topic id, when the answer is an FAQ entry
+    std::optional<std::string> intent;  // topic or conversational intent (greeting, human_agent…)
+    std::string outcome = "fallback";   // answer | suggest | fallback | smalltalk | handoff
+    double score = 0;
+    std::string lang = "en";
+    std::string text;                                             // the bot's reply
+    std::vector<std::pair<std::string, std::string>> suggestions;  // quick replies: label, faq
+    std::string handoff_reason;  // visitor_asked | bot_fallback | negative_sentiment | complaint
+    bool priority = false;
+};
+struct BotContext {
+    std::string lang;         // the conversation's language so far ("" when unknown)
+    int fallback_streak = 0;  // fallbacks in a row before this message
+    std::string faq;          // a quick reply's topic, when the visitor clicked one
+};
+using BotFn = std::function<BotAnswer(const std::string& text, const BotContext& ctx)>;
+
+struct RouterConfig {
+    std::string node = "n";                                  // conversation ids are c<node>-<n>
+    std::int64_t reopen_window_ms = 24LL * 3600 * 1000;      // a resolved conversation reopens within it
+    std::int64_t bot_inactivity_ms = 15LL * 60 * 1000;       // silent visitor with the bot
+    std::int64_t agent_inactivity_ms = 30LL * 60 * 1000;     // silent conversation with an agent
+    std::int64_t queue_abandon_ms = 2LL * 60 * 1000;         // visitor gone while queued
+    std::int64_t agent_grace_ms = 30LL * 1000;               // agent disconnected before going offline
+    std::size_t client_ids_kept = 512;                       // per visitor, for duplicate detection
+    std::string offline_hours_fr = "du lundi au vendredi, de 9 h à 18 h";
+    std::string offline_hours_en = "Monday to Friday, 9 am to 6 pm";
+};
+
+// Where a frame goes.
+struct Send {
+    enum class To { session, visitor, agent, all_agents } to;
+    std::string id;       // visitor or agent id
+    SessionId session = 0;
+    std::string frame;    // serialised JSON
+};
+
+struct Effects {
+    std::vector<json> events;      // in order; each already applied to the state
+    std::vector<Send> on_durable;  // after every event above is in the durable log
+    std::vector<Send> now;         // not logged: errors, typing, duplicate acks of durable messages
+    void error(SessionId s, std::string_view code, std::string_view message);
+};
+
+// An agent as the accounts know it (not in the log).
+struct AgentProfile {
+    std::vector<std::string> langs{"fr", "en"};
+    int capacity = 3;
+};
+
+class Router {
+public:
+    Router(RouterConfig cfg, BotFn bot);
+
+    // --- rebuilding and applying ---
+    // Applies one logged event (live or replayed). Unknown types are ignored.
+    void apply(const json& event);
+    // After a replay: marks every agent that was online as disconnected since `now_ms`, so that
+    // agents who do not come back within the grace period go offline.
+    void finish_replay(std::int64_t now_ms);
+    // After a rebuild while connections stayed open: how many sessions each visitor and agent has.
+    void restore_sessions(const std::unordered_map<std::string, int>& visitors,
+                          const std::unordered_map<std::string, int>& agents);
+
+    // --- visitors ---
+    // A visitor's socket said hello (new, or resuming with `last_seq`). Sends welcome + replay.
+    Effects visitor_connected(SessionId s, const std::string& visitor, const std::string& token,
+                              std::optional<std::uint64_t> last_seq, std::int64_t now_ms);
+    void visitor_disconnected(SessionId s, const std::string& visitor, std::int64_t now_ms);
+    Effects visitor_frame(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
+                          const std::string& page, std::int64_t now_ms);
+
+    // --- agents ---
+    void set_agent_profile(const std::string& agent, AgentProfile profile);
+    Effects agent_connected(SessionId s, const std::string& agent, std::int64_t now_ms);
+    Effects agent_disconnected(SessionId s, const std::string& agent, std::int64_t now_ms);
+    Effects agent_frame(SessionId s, const std::string& agent, const json& frame, std::int64_t now_ms);
+    // The account was removed: offline at once, conversations back to the queue.
+    Effects agent_removed(const std::string& agent, std::int64_t now_ms);
+
+    // --- time ---
+    // Inactivity resolutions, abandonment, agents past their grace period.
+    Effects tick(std::int64_t now_ms);
+
+    // --- reading ---
+    const State& state() const { return st_; }
+    std::size_t queue_length() const { return st_.queue_priority.size() + st_.queue_normal.size(); }
+    // 1-based queue position, 0 when not queued.
+    std::size_t queue_position(const std::string& conv) const;
+    json conversation_summary(const Conversation& c) const;
+
+private:
+    // Builds an event, applies it, and records it in `fx`.
+    json& emit(Effects& fx, json event);
+    Conversation* current_conversation(const std::string& visitor);
+
+    void visitor_message(Effects& fx, SessionId s, const std::string& visitor, const json& frame,
+                         const std::string& lang, const std::string& page, std::int64_t now);
+    void bot_reply(Effects& fx, Conversation& c, const BotAnswer& answer, std::int64_t now);
+    void request_handoff(Effects& fx, Conversation& c, const std::string& reason, bool priority, std::int64_t now);
+    // Assigns queued conversations to free agents, in queue order, and pushes positions.
+    void drain_queue(Effects& fx, std::int64_t now);
+    std::optional<std::string> pick_agent(const Conversation& c, const std::string& except = "") const;
+    void push_queue_positions(Effects& fx);
+    void send_assignment(Effects& fx, const Conversation& c, const std::string& agent);
+    void resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now);
+    void agent_goes_offline(Effects& fx, const std::string& agent, std::int64_t now);
+
+    // frames
+    std::string message_frame(const Conversation& c, const json& event, std::uint64_t seq) const;
+    json assigned_frame_for_agent(const Conversation& c) const;
+    json queue_snapshot() const;
+
+    RouterConfig cfg_;
+    Agent& agent_record(const std::string& id);
+    void remember(std::unordered_map<std::string, Sent>& ids, std::deque<std::string>& order, const std::string& cid,
+                  Sent sent);
+    void note_conversation_id(const std::string& id);
+    void deliver(Effects& fx, const Conversation& c, const std::string& frame, bool visitor_visible);
+    void finish(Effects& fx);  // end of every command: queue positions and snapshots
+
+    BotFn bot_;
+    State st_;
+    std::map<std::string, AgentProfile> profiles_;
+    bool queue_dirty_ = false;
+};
+
+}  // namespace chat::router

@@ -1,0 +1,84 @@
+// state.hpp — the router's data: conversations, visitors, agents and the queue.
+//
+// Plain structs, owned by one Router on one strand. Everything here is derived from the event
+// log (plus, for agents, the accounts), so a restart rebuilds it exactly.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace chat::router {
+
+enum class Stage { bot, queued, assigned, resolved, abandoned };
+const char* stage_name(Stage s);
+
+// A frame of the conversation's history, replayed on resume and shown to agents.
+struct HistoryFrame {
+    std::uint64_t seq;
+    bool visitor_visible;  // notes are for agents only
+    std::string frame;     // serialised JSON
+};
+
+struct Conversation {
+    std::string id, visitor, lang, page;
+    Stage stage = Stage::bot;
+    std::string agent;  // current assignee, when assigned
+    bool priority = false;
+    bool handed_off = false;
+    bool agent_replied = false;       // an agent wrote since the last assignment
+    std::string last_bot_outcome;
+    int fallback_streak = 0;
+    std::int64_t opened_ms = 0, last_activity_ms = 0, queued_ms = 0, resolved_ms = 0;
+    std::uint64_t last_seq = 0;  // conversation frame seq
+    std::vector<HistoryFrame> history;
+    std::set<std::string> tags;
+    std::string resolved_by;
+    std::size_t pushed_position = 0;  // last queue position told to the visitor
+};
+
+// A message sent with a client_id, remembered so that a resend is acknowledged, not logged twice.
+struct Sent {
+    std::string msg, conv;
+    std::uint64_t seq;
+};
+
+struct Visitor {
+    std::string id;
+    std::string current;             // current (or last) conversation id
+    std::vector<std::string> convs;  // every conversation, oldest first
+    std::string lang, page;
+    int sessions = 0;
+    std::int64_t disconnected_ms = 0;
+    bool nps_answered = false;
+    std::unordered_map<std::string, Sent> client_ids;  // bounded, oldest forgotten first
+    std::deque<std::string> client_id_order;
+};
+
+struct Agent {
+    std::string id;
+    std::vector<std::string> langs{"fr", "en"};
+    int capacity = 3;
+    std::string status = "offline";  // online | away | offline
+    int sessions = 0;
+    std::int64_t disconnected_ms = 0;
+    std::int64_t last_assigned_ms = 0;
+    std::set<std::string> convs;
+    std::unordered_map<std::string, Sent> client_ids;
+    std::deque<std::string> client_id_order;
+};
+
+struct State {
+    std::unordered_map<std::string, Conversation> conversations;
+    std::unordered_map<std::string, Visitor> visitors;
+    std::map<std::string, Agent> agents;
+    std::set<std::string> open;  // conversations not resolved nor abandoned
+    std::deque<std::string> queue_priority, queue_normal;
+    std::uint64_t opened_count = 0;  // for conversation ids
+};
+
+}  // namespace chat::router

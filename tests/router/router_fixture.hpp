@@ -1,0 +1,97 @@
+// router_fixture.hpp — a Router driven by the real FAQ bot, plus helpers to read its effects.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "bot.hpp"
+#include "bot_adapter.hpp"
+#include "router.hpp"
+
+namespace chat::test {
+
+using router::Effects;
+using router::Send;
+using nlohmann::json;
+
+inline std::shared_ptr<const bot::KnowledgeBase> knowledge_base() {
+    static auto kb = [] {
+        auto r = bot::load_knowledge_base(CHAT_FAQ_DIR);
+        if (auto* err = std::get_if<bot::LoadError>(&r)) throw std::runtime_error(bot::to_string(*err));
+        return std::get<std::shared_ptr<const bot::KnowledgeBase>>(r);
+    }();
+    return kb;
+}
+
+inline router::BotFn real_bot() {
+    auto kb = knowledge_base();
+    return [kb](const std::string& text, const router::BotContext& ctx) { return router::ask_bot(*kb, text, ctx); };
+}
+
+// Events of a given type in the effects.
+inline std::vector<json> events_of(const Effects& fx, const std::string& type) {
+    std::vector<json> out;
+    for (const auto& e : fx.events)
+        if (e.value("type", "") == type) out.push_back(e);
+    return out;
+}
+
+// Frames of `type` sent (now or on durability) to the visitor, agent or session `who`.
+inline std::vector<json> frames_to(const Effects& fx, Send::To to, const std::string& who, const std::string& type,
+                                   router::SessionId session = 0) {
+    std::vector<json> out;
+    for (const auto* list : {&fx.now, &fx.on_durable})
+        for (const auto& s : *list) {
+            if (s.to != to) continue;
+            if (to == Send::To::session ? s.session != session : s.id != who) continue;
+            json f = json::parse(s.frame);
+            if (f.value("type", "") == type) out.push_back(f);
+        }
+    return out;
+}
+
+// A router with a log: every effect's events are kept with v/node/seq like the core does.
+struct Bench {
+    router::RouterConfig cfg;
+    router::Router r;
+    std::vector<json> log;
+    std::int64_t now = 1'700'000'000'000;
+    std::uint64_t seq = 0;
+
+    explicit Bench(router::RouterConfig c = {}) : cfg(c), r(c, real_bot()) {}
+
+    Effects keep(Effects fx) {
+        for (auto& e : fx.events) {
+            e["v"] = 1;
+            e["node"] = cfg.node;
+            e["seq"] = ++seq;
+            log.push_back(e);
+        }
+        return fx;
+    }
+    Effects say(const std::string& visitor, const std::string& text, const std::string& cid, router::SessionId s = 1,
+                const std::string& lang = "") {
+        return keep(r.visitor_frame(s, visitor, json{{"type", "message"}, {"text", text}, {"client_id", cid}}, lang, "/p", now));
+    }
+    Effects visitor(const std::string& visitor, json frame, router::SessionId s = 1) {
+        return keep(r.visitor_frame(s, visitor, frame, "", "", now));
+    }
+    Effects agent(const std::string& agent, json frame, router::SessionId s = 100) {
+        return keep(r.agent_frame(s, agent, frame, now));
+    }
+    // An agent logs in and goes online.
+    Effects online(const std::string& agent, std::vector<std::string> langs = {"fr", "en"}, int capacity = 3,
+                   router::SessionId s = 100) {
+        r.set_agent_profile(agent, {langs, capacity});
+        keep(r.agent_connected(s, agent, now));
+        return agent_status(agent, "online", s);
+    }
+    Effects agent_status(const std::string& agent, const std::string& status, router::SessionId s = 100) {
+        return keep(r.agent_frame(s, agent, json{{"type", "status"}, {"status", status}}, now));
+    }
+    const router::Conversation& conv(const std::string& id) { return r.state().conversations.at(id); }
+    std::string current(const std::string& visitor) { return r.state().visitors.at(visitor).current; }
+};
+
+}  // namespace chat::test

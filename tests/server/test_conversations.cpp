@@ -1,0 +1,261 @@
+// Integration tests of conversations against the real chatd: the bot's answer, handoff and
+// queue, routing, the agent's actions and rights, resolution and CSAT, offline messages,
+// resume without loss or duplicates, recovery after a restart, slow consumers, and the log
+// read back through chat-kpi.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+
+#include "chat_actors.hpp"
+
+using namespace chat::test;
+using nlohmann::json;
+
+namespace {
+// chatd with a fresh data directory holding the given users.
+struct Shop {
+    TempDir dir;
+    std::optional<ChatdProcess> chatd;
+    explicit Shop(std::vector<std::tuple<std::string, std::string, std::string, int>> users = {},
+                  std::vector<std::string> args = {}) {
+        for (auto& [name, role, langs, cap] : users) add_user(dir.path() / "data", name, role, langs, cap);
+        chatd.emplace(args, dir.path() / "data");
+    }
+    unsigned short port() const { return chatd->port(); }
+    void restart(std::vector<std::string> args = {}) {
+        REQUIRE(chatd->stop(SIGTERM, std::chrono::seconds(3)) == 0);
+        chatd.reset();
+        chatd.emplace(args, dir.path() / "data");
+    }
+};
+
+json kpi_of(const std::filesystem::path& data) {
+    auto r = run_program({(std::filesystem::path(chatd_path()).parent_path() / "chat-kpi").string(), "--json", data.string()});
+    REQUIRE(r.code == 0);
+    return json::parse(r.out.substr(r.out.find('{')));
+}
+}  // namespace
+
+TEST_CASE("the bot answers a FAQ question, after the durable ack") {
+    Shop shop;
+    Shopper s(shop.port(), "?lang=en&page=%2Fshop%2Flinen-shirt.html");
+    json ack = s.say("How long does delivery take?");
+    CHECK(ack["seq"] == 1);
+    CHECK_FALSE(ack["msg"].get<std::string>().empty());
+    json mine = s.ws.expect("message");
+    CHECK(mine["author"] == "visitor");
+    json bot = s.ws.expect("message");
+    CHECK(bot["author"] == "bot");
+    CHECK(bot["faq"] == "delivery_time");
+    CHECK(bot["seq"] == 2);
+    CHECK(bot["text"].get<std::string>().size() > 40);
+    CHECK(bot["suggestions"].is_array());
+}
+
+TEST_CASE("handoff with nobody online: queue positions and the offline form") {
+    Shop shop;
+    Shopper a(shop.port()), b(shop.port());
+    a.say("hello");
+    a.ws.send(json{{"type", "handoff"}});
+    CHECK(a.ws.expect("queued")["position"] == 1);
+    CHECK(a.ws.expect("no_agent")["hours"].is_string());
+    b.say("I want to talk to a human");
+    CHECK(b.ws.expect("queued")["position"] == 2);
+    b.ws.send(json{{"type", "offline_message"}, {"email", "b@example.com"}, {"text", "Please call me"}});
+    CHECK(b.ws.expect("ok")["for"] == "offline_message");
+}
+
+TEST_CASE("an agent gets the conversation, replies, transfers, then the other agent resolves, then the visitor rates") {
+    Shop shop({{"alice", "agent", "fr,en", 2}, {"bob", "agent", "fr,en", 2}, {"mia", "manager", "fr,en", 2}});
+    AgentClient alice(shop.port(), "alice");
+    Shopper v(shop.port(), "?lang=en&page=%2Fshop%2Fwool-throw.html");
+    v.say("I want to talk to a human");
+    CHECK(v.ws.expect("assigned")["agent_name"] == "alice");
+    json assigned = alice.ws.expect("assigned");
+    const std::string conv = assigned["conv"];
+    CHECK(assigned["visitor"]["lang"] == "en");
+    CHECK(assigned["visitor"]["page"] == "/shop/wool-throw.html");
+    CHECK(assigned["history"].size() >= 2);
+
+    alice.say(conv, "Hello, I'm Alice. How can I help?");
+    json m = v.ws.expect("message");
+    CHECK(m["author"] == "agent");
+    CHECK(m["agent_name"] == "alice");
+    v.ws.send(json{{"type", "typing"}, {"on", true}});
+    CHECK(alice.ws.expect("typing")["on"] == true);
+    v.say("My parcel is late");
+    CHECK(alice.ws.expect("message")["text"] == "My parcel is late");
+
+    // bob may not act on alice's conversation.
+    AgentClient bob(shop.port(), "bob");
+    bob.ws.send(json{{"type", "message"}, {"conv", conv}, {"text", "hi"}, {"client_id", "x"}});
+    CHECK(bob.ws.expect("error")["code"] == "forbidden");
+    bob.ws.send(json{{"type", "resolve"}, {"conv", conv}});
+    CHECK(bob.ws.expect("error")["code"] == "forbidden");
+
+    alice.ws.send(json{{"type", "note"}, {"conv", conv}, {"text", "Customer is polite"}});
+    alice.ws.send(json{{"type", "transfer"}, {"conv", conv}, {"to", "bob"}});
+    CHECK(alice.ws.expect("closed")["reason"] == "transferred");
+    json to_bob = bob.ws.expect("assigned");
+    CHECK(to_bob["conv"] == conv);
+    bool saw_note = false;
+    for (auto& f : to_bob["history"]) saw_note = saw_note || (f["type"] == "note" && f["text"] == "Customer is polite");
+    CHECK(saw_note);
+    CHECK(v.ws.expect("assigned")["agent_name"] == "bob");
+    bob.say(conv, "Your parcel arrives tomorrow.");
+    bob.ws.send(json{{"type", "resolve"}, {"conv", conv}});
+    CHECK(bob.ws.expect("closed")["reason"] == "resolved");
+    json resolved = v.ws.expect("resolved");
+    CHECK(resolved["ask_csat"] == true);
+    v.ws.send(json{{"type", "csat"}, {"score", 5}, {"comment", "quick and kind"}});
+    CHECK(v.ws.expect("ok")["for"] == "csat");
+
+    // The log reads back through chat-kpi with these numbers.
+    json k = kpi_of(shop.dir.path() / "data");
+    CHECK(k["conversations"] == 1);
+    CHECK(k["handoff_rate"] == 1.0);
+    CHECK(k["transfer_rate"] == 1.0);
+    CHECK(k["csat"]["count"] == 1);
+    CHECK(k["csat"]["mean"] == 5.0);
+    CHECK(k["agent_first_response_ms"]["count"] == 1);
+    CHECK(k["bot_containment_rate"] == 0.0);
+    std::set<std::string> agents;
+    for (auto& a : k["agents"]) agents.insert(a["agent"].get<std::string>());
+    CHECK(agents == std::set<std::string>{"alice", "bob"});
+}
+
+TEST_CASE("assignment respects capacity and language, then the queue moves when an agent frees up") {
+    Shop shop({{"frida", "agent", "fr", 1}, {"eric", "agent", "en", 1}});
+    AgentClient frida(shop.port(), "frida"), eric(shop.port(), "eric");
+    Shopper fr(shop.port(), "?lang=fr");
+    fr.say("je veux parler à un conseiller");
+    CHECK(fr.ws.expect("assigned")["agent_name"] == "frida");
+    const std::string conv = frida.ws.expect("assigned")["conv"];
+    Shopper en(shop.port(), "?lang=en");
+    en.say("I want to talk to a human");
+    CHECK(en.ws.expect("assigned")["agent_name"] == "eric");
+    Shopper waiting(shop.port(), "?lang=fr");
+    waiting.say("je veux parler à un conseiller");
+    CHECK(waiting.ws.expect("queued")["position"] == 1);
+    frida.ws.send(json{{"type", "resolve"}, {"conv", conv}});
+    CHECK(waiting.ws.expect("assigned")["agent_name"] == "frida");
+}
+
+TEST_CASE("a visitor who reconnects resumes with every missed message exactly once") {
+    Shop shop({{"alice", "agent", "fr,en", 3}});
+    AgentClient alice(shop.port(), "alice");
+    std::string token, conv;
+    std::uint64_t last_seq = 0;
+    {
+        Shopper v(shop.port());
+        token = v.token();
+        v.say("I want to talk to a human");
+        json a = v.ws.expect("assigned");
+        last_seq = a["seq"];
+        conv = alice.ws.expect("assigned")["conv"];
+        v.ws.close();
+    }
+    alice.say(conv, "first while you were away");
+    alice.say(conv, "second while you were away");
+    WsClient back(shop.port());
+    back.expect("welcome");
+    back.send(json{{"type", "resume"}, {"token", token}, {"last_seq", last_seq}});
+    json w = back.expect("welcome");
+    CHECK(w["conv"] == conv);
+    CHECK(w["token"] == token);
+    std::vector<std::string> texts;
+    while (auto f = back.recv(500ms)) {
+        json j = json::parse(*f);
+        if (j["type"] == "message") texts.push_back(j["text"]);
+    }
+    CHECK(texts == std::vector<std::string>{"first while you were away", "second while you were away"});
+    // A forged token is refused and the connection stays usable.
+    back.send(json{{"type", "resume"}, {"token", token.substr(0, token.size() - 1) + "0"}, {"last_seq", 0}});
+    CHECK(back.expect("error")["code"] == "unauthorized");
+}
+
+TEST_CASE("a restarted chatd recovers conversations, queue and assignments from the log") {
+    Shop shop({{"alice", "agent", "fr,en", 3}});
+    std::string token, conv, queued_token;
+    {
+        AgentClient alice(shop.port(), "alice");
+        Shopper v(shop.port());
+        token = v.token();
+        v.say("I want to talk to a human");
+        conv = alice.ws.expect("assigned")["conv"];
+        alice.say(conv, "before the restart");
+        alice.ws.send(json{{"type", "status"}, {"status", "away"}});
+        alice.ws.expect("status");
+        Shopper q(shop.port());
+        queued_token = q.token();
+        q.say("I want to talk to a human");
+        CHECK(q.ws.expect("queued")["position"] == 1);
+    }
+    shop.restart();
+    Shopper again(shop.port(), "?token=" + token);
+    CHECK(again.welcome["conv"] == conv);
+    CHECK(again.welcome["last_seq"].get<int>() >= 4);
+    AgentClient alice(shop.port(), "alice", false);
+    REQUIRE(alice.hello["conversations"].size() == 1);
+    CHECK(alice.hello["conversations"][0]["conv"] == conv);
+    CHECK(alice.hello["status"] == "away");
+    // The queued shopper is still in the queue and goes to alice once she is online.
+    Shopper q(shop.port(), "?token=" + queued_token);
+    CHECK(q.ws.expect("queued")["position"] == 1);
+    alice.ws.send(json{{"type", "status"}, {"status", "online"}});
+    CHECK(q.ws.expect("assigned")["agent_name"] == "alice");
+    // Nothing was duplicated in the log: one conversation.opened per conversation.
+    json k = kpi_of(shop.dir.path() / "data");
+    CHECK(k["conversations"] == 2);
+}
+
+TEST_CASE("agents must log in, then managers only read KPIs") {
+    Shop shop({{"alice", "agent", "fr,en", 3}, {"mia", "manager", "fr,en", 3}});
+    WsClient anon(shop.port(), "/ws/agent");
+    anon.send(json{{"type", "status"}, {"status", "online"}});
+    CHECK(anon.expect("error")["code"] == "unauthorized");
+    anon.send(json{{"type", "auth"}, {"token", "forged.token"}});
+    CHECK(anon.expect("error")["code"] == "unauthorized");
+    CHECK(http_request(shop.port(), "GET", "/api/kpi").status == 401);
+    CHECK(http_request(shop.port(), "POST", "/api/login", R"({"user":"alice","password":"wrong password"})").status == 401);
+    const std::string agent_token = login(shop.port(), "alice");
+    CHECK(http_request(shop.port(), "GET", "/api/kpi", "", {{"Authorization", "Bearer " + agent_token}}).status == 403);
+    const std::string manager_token = login(shop.port(), "mia");
+    auto k = http_request(shop.port(), "GET", "/api/kpi?from=2020-01-01", "", {{"Authorization", "Bearer " + manager_token}});
+    CHECK(k.status == 200);
+    CHECK(json::parse(k.body).contains("fcr_rate"));
+    CHECK(http_request(shop.port(), "GET", "/api/kpi?from=yesterday", "", {{"Authorization", "Bearer " + manager_token}}).status == 400);
+    // The login cookie is HttpOnly and SameSite.
+    auto r = http_request(shop.port(), "POST", "/api/login", R"({"user":"alice","password":"correct horse 42"})");
+    CHECK(r.headers["set-cookie"].find("HttpOnly") != std::string::npos);
+    CHECK(r.headers["set-cookie"].find("SameSite=Strict") != std::string::npos);
+}
+
+TEST_CASE("a client that does not read is dropped, then everyone else is still served") {
+    TempDir cfgdir;
+    std::ofstream(cfgdir.path() / "c.json") << R"({"limits":{"outgoing_queue_frames":16,"msgs_per_s":1000000000,"burst":1000000000}})";
+    Shop shop({{"alice", "agent", "fr,en", 3}}, {"--config", (cfgdir.path() / "c.json").string()});
+    AgentClient alice(shop.port(), "alice");
+    Shopper slow(shop.port());
+    slow.say("I want to talk to a human");
+    const std::string conv = alice.ws.expect("assigned")["conv"];
+    // The shopper stops reading; alice's typing indicator floods it (about 20 MB, more than
+    // the socket buffers hold).
+    const std::string typing = json{{"type", "typing"}, {"conv", conv}, {"on", true}}.dump();
+    for (int i = 0; i < 300000; ++i) alice.ws.send(typing);
+    int code = 0;
+    try {
+        while (slow.ws.recv(5s)) {
+        }
+    } catch (const WsClosed& c) {
+        code = c.code;
+    }
+    CHECK(code == 1008);
+    Shopper other(shop.port());
+    CHECK(other.say("hello")["seq"] == 1);
+    auto metrics = http_request(shop.port(), "GET", "/metrics");
+    CHECK(metrics.body.find("chat_connections{role=\"visitor\"}") != std::string::npos);
+}
