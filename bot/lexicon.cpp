@@ -87,7 +87,7 @@ constexpr Sms kSmsFr[] = {
     {"biz", "bisous"}, {"bsx", "bisous"}, {"ptn", "putain"}, {"wsh", "salut"},
     {"dac", "daccord"}, {"dacc", "daccord"}, {"ok", "ok"}, {"jamai", "jamais"},
     {"keske", "que est ce que"}, {"kesk", "que est ce que"}, {"ske", "ce que"},
-    {"cb", "combien"}, {"cmb", "combien"}, {"combi1", "combien"}, {"bi1", "bien"},
+    {"cmb", "combien"}, {"combi1", "combien"}, {"bi1", "bien"},
     {"rien", "rien"}, {"c", "ce est"}, {"jcomprend", "je comprends"}, {"jcomprends", "je comprends"},
     {"asap", "vite"}, {"tlm", "tout le monde"}, {"bn", "bon"}, {"lgtps", "longtemps"},
     {"lgtmps", "longtemps"}, {"tps", "temps"}, {"pdt", "pendant"}, {"svt", "souvent"},

@@ -4,6 +4,7 @@
 // go through the same setter, so the two can never disagree on meaning or validation.
 #include "config.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -112,6 +113,46 @@ void apply_timeouts(Timeouts& t, const json& obj) {
     }
 }
 
+int parse_clock(const json& v, const std::string& key) {
+    const std::string t = v.is_string() ? v.get<std::string>() : "";
+    int h = -1, m = -1;
+    if (t.size() == 5 && t[2] == ':' && std::isdigit(static_cast<unsigned char>(t[0])) && std::isdigit(static_cast<unsigned char>(t[1])) &&
+        std::isdigit(static_cast<unsigned char>(t[3])) && std::isdigit(static_cast<unsigned char>(t[4]))) {
+        h = (t[0] - '0') * 10 + (t[1] - '0');
+        m = (t[3] - '0') * 10 + (t[4] - '0');
+    }
+    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
+        throw UsageError("config business_hours." + key + ": expected HH:MM, got " + v.dump());
+    return h * 60 + m;
+}
+
+void apply_hours(BusinessHours& b, const json& obj) {
+    if (!obj.is_object()) throw UsageError("config key 'business_hours': expected an object");
+    b.set = true;
+    static const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (auto& [k, v] : obj.items()) {
+        if (k == "open") b.open_minute = parse_clock(v, k);
+        else if (k == "close") b.close_minute = parse_clock(v, k);
+        else if (k == "utc_offset_minutes") {
+            if (!v.is_number_integer() || v.get<int>() < -14 * 60 || v.get<int>() > 14 * 60)
+                throw UsageError("config business_hours.utc_offset_minutes: expected minutes from -840 to 840");
+            b.utc_offset_minutes = v.get<int>();
+        } else if (k == "days") {
+            if (!v.is_array()) throw UsageError("config business_hours.days: expected a list such as [\"mon\",\"tue\"]");
+            b.days = 0;
+            for (auto& d : v) {
+                int i = 0;
+                while (i < 7 && !(d.is_string() && d.get<std::string>() == names[i])) ++i;
+                if (i == 7) throw UsageError("config business_hours.days: unknown day " + d.dump() + " (mon … sun)");
+                b.days |= static_cast<std::uint8_t>(1u << i);
+            }
+        } else if (k == "text_fr" && v.is_string()) b.text_fr = v.get<std::string>();
+        else if (k == "text_en" && v.is_string()) b.text_en = v.get<std::string>();
+        else throw UsageError("config business_hours." + k + ": unknown key");
+    }
+    if (b.open_minute >= b.close_minute) throw UsageError("config business_hours: open must be before close");
+}
+
 }  // namespace
 
 Endpoint parse_endpoint(const std::string& text, const std::string& flag) {
@@ -140,6 +181,8 @@ void apply_config_file(Config& cfg, const std::filesystem::path& file) {
             apply_limits(cfg.limits, value);
         } else if (key == "timeouts") {
             apply_timeouts(cfg.timeouts, value);
+        } else if (key == "business_hours") {
+            apply_hours(cfg.hours, value);
         } else if (key == "config") {
             throw UsageError("config key 'config': a config file cannot include another");
         } else if (value.is_array()) {
@@ -223,7 +266,9 @@ the event log and the KPIs.
                          its "limits" object sets frame_bytes, text_chars, msgs_per_s, burst,
                          header_timeout_s, conns_per_address, max_connections; its
                          "timeouts" object (seconds) reopen_window_s, bot_inactivity_s,
-                         agent_inactivity_s, queue_abandon_s, agent_grace_s
+                         agent_inactivity_s, queue_abandon_s, agent_grace_s; its
+                         "business_hours" object: days ["mon",…], open "09:00", close
+                         "18:00", utc_offset_minutes, text_fr, text_en
   --node ID              this node's id in every event (default: generated once, kept in DIR)
   --redis URL            redis://[:PASSWORD@]HOST:PORT[/DB] to run several nodes as one
   --web-root DIR         static files (default web-widget/ of the repository)

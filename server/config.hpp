@@ -39,6 +39,18 @@ struct Timeouts {
     std::int64_t agent_grace_ms = 30LL * 1000;
 };
 
+// When humans answer. Outside these hours (or with no agent online) a shopper who asks for
+// a person is told when the team is back and may leave a message.
+struct BusinessHours {
+    bool set = false;                // unset: always open
+    int utc_offset_minutes = 0;      // the shop's time zone, as an offset from UTC
+    std::uint8_t days = 0b0011111;   // bit 0 = Monday … bit 6 = Sunday
+    int open_minute = 9 * 60;        // minutes after local midnight
+    int close_minute = 18 * 60;
+    std::string text_fr = "du lundi au vendredi, de 9 h à 18 h";
+    std::string text_en = "Monday to Friday, 9 am to 6 pm";
+};
+
 struct Endpoint {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 = any free port (printed at start)
@@ -59,6 +71,7 @@ struct Config {
     int relaxed_sync_ms = 0;  // 0 = every append is fsynced before it is acknowledged
     Limits limits;
     Timeouts timeouts;
+    BusinessHours hours;
 };
 
 // "ADDR:PORT", "[v6]:PORT" or ":PORT". Throws UsageError naming `flag`.

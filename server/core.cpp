@@ -60,6 +60,14 @@ static router::RouterConfig router_config(const SharedState& state) {
     cfg.agent_inactivity_ms = t.agent_inactivity_ms;
     cfg.queue_abandon_ms = t.queue_abandon_ms;
     cfg.agent_grace_ms = t.agent_grace_ms;
+    const auto& h = state.config().hours;
+    cfg.hours_set = h.set;
+    cfg.utc_offset_minutes = h.utc_offset_minutes;
+    cfg.open_days = h.days;
+    cfg.open_minute = h.open_minute;
+    cfg.close_minute = h.close_minute;
+    cfg.offline_hours_fr = h.text_fr;
+    cfg.offline_hours_en = h.text_en;
     return cfg;
 }
 
@@ -177,7 +185,12 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     }
     const std::uint64_t batch = im.next_batch++;
     const std::size_t n = lines.size();
-    im.pending.push_back({batch, std::move(fx.on_durable), origin, std::chrono::steady_clock::now()});
+    Impl::Pending pending;
+    pending.id = batch;
+    pending.after = std::move(fx.on_durable);
+    pending.origin = origin;
+    pending.submitted = std::chrono::steady_clock::now();
+    im.pending.push_back(std::move(pending));
     im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
         net::post(self->strand_, [self, batch, ec, n] {
             if (!ec) self->metrics_.events_appended += n;

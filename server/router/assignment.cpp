@@ -14,6 +14,15 @@ namespace {
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 }
 
+bool within_hours(const RouterConfig& cfg, std::int64_t now_ms) {
+    if (!cfg.hours_set) return true;
+    const std::int64_t local_min = now_ms / 60000 + cfg.utc_offset_minutes;
+    const std::int64_t day = local_min >= 0 ? local_min / 1440 : (local_min - 1439) / 1440;
+    const int minute = static_cast<int>(local_min - day * 1440);
+    const int weekday = static_cast<int>(((day % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (3)
+    return (cfg.open_days >> weekday & 1) && minute >= cfg.open_minute && minute < cfg.close_minute;
+}
+
 void Router::request_handoff(Effects& fx, Conversation& c, const std::string& reason, bool priority, std::int64_t now) {
     json e{{"type", "handoff.requested"}, {"conv", c.id}, {"ts", now}, {"reason", reason}};
     if (priority || reason == "negative_sentiment" || reason == "complaint") e["priority"] = true;
@@ -23,7 +32,7 @@ void Router::request_handoff(Effects& fx, Conversation& c, const std::string& re
     const bool anyone_online = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
         return kv.second.status == "online" && kv.second.sessions > 0;
     });
-    if (!anyone_online) {
+    if (!anyone_online || !within_hours(cfg_, now)) {
         finish(fx);  // the queue position first, then the offer to leave a message
         const bool fr = c.lang == "fr";
         fx.on_durable.push_back({Send::To::visitor, c.visitor, 0,

@@ -55,7 +55,15 @@ struct RouterConfig {
     std::size_t client_ids_kept = 512;                       // per visitor, for duplicate detection
     std::string offline_hours_fr = "du lundi au vendredi, de 9 h à 18 h";
     std::string offline_hours_en = "Monday to Friday, 9 am to 6 pm";
+    // Business hours; unset means humans may answer at any time.
+    bool hours_set = false;
+    int utc_offset_minutes = 0;
+    std::uint8_t open_days = 0b0011111;  // bit 0 = Monday … bit 6 = Sunday
+    int open_minute = 9 * 60, close_minute = 18 * 60;
 };
+
+// Whether `now_ms` falls within the configured business hours (always true when unset).
+bool within_hours(const RouterConfig& cfg, std::int64_t now_ms);
 
 // Where a frame goes.
 struct Send {

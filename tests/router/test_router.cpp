@@ -340,3 +340,32 @@ TEST_CASE("conversions are tracked per visitor") {
     auto bad = b.visitor("v1", json{{"type", "track"}, {"event", "purchase"}, {"value", "lots"}, {"currency", "EUR"}});
     CHECK(bad.events.empty());
 }
+
+TEST_CASE("business hours: outside them a shopper asking for a person is told when the team is back") {
+    chat::router::RouterConfig cfg;
+    cfg.hours_set = true;
+    cfg.utc_offset_minutes = 60;  // UTC+1
+    cfg.open_days = 0b0011111;    // Monday to Friday
+    cfg.open_minute = 9 * 60;
+    cfg.close_minute = 18 * 60;
+    // 2024-03-04 is a Monday. 07:59 UTC is 08:59 local: closed; 08:00 UTC is 09:00: open.
+    const std::int64_t monday = 1709510400000;  // 2024-03-04T00:00:00Z
+    CHECK_FALSE(chat::router::within_hours(cfg, monday + (7 * 60 + 59) * 60000LL));
+    CHECK(chat::router::within_hours(cfg, monday + 8 * 3600000LL));
+    CHECK(chat::router::within_hours(cfg, monday + (16 * 60 + 59) * 60000LL));
+    CHECK_FALSE(chat::router::within_hours(cfg, monday + 17 * 3600000LL));
+    CHECK_FALSE(chat::router::within_hours(cfg, monday + 5 * 86400000LL + 10 * 3600000LL));  // Saturday
+    // alice is online but busy: inside hours the shopper just waits; outside, they are told when
+    // the team is back and may leave a message.
+    for (bool inside : {true, false}) {
+        Bench b(cfg);
+        b.now = monday + (inside ? 10 : 20) * 3600000LL;
+        b.online("alice", {"fr", "en"}, 1);
+        b.say("v0", "I want to talk to a human", "c1", 1, "en");
+        auto fx = b.say("v1", "I want to talk to a human", "c1", 2, "en");
+        CHECK(b.r.queue_position(b.current("v1")) == 1);
+        auto told = frames_to(fx, To::visitor, "v1", "no_agent");
+        CHECK(told.size() == (inside ? 0u : 1u));
+        if (!inside) CHECK(told.at(0)["hours"] == cfg.offline_hours_en);
+    }
+}

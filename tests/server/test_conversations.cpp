@@ -7,7 +7,9 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <thread>
 
 #include "chat_actors.hpp"
 
@@ -125,6 +127,10 @@ TEST_CASE("an agent gets the conversation, replies, transfers, then the other ag
     std::set<std::string> agents;
     for (auto& a : k["agents"]) agents.insert(a["agent"].get<std::string>());
     CHECK(agents == std::set<std::string>{"alice", "bob"});
+    // The server's live view gives the very same report as chat-kpi reading the files.
+    auto live = http_request(shop.port(), "GET", "/api/kpi", "", {{"Authorization", "Bearer " + login(shop.port(), "mia")}});
+    REQUIRE(live.status == 200);
+    CHECK(json::parse(live.body) == k);
 }
 
 TEST_CASE("assignment respects capacity and language, then the queue moves when an agent frees up") {
@@ -258,4 +264,53 @@ TEST_CASE("a client that does not read is dropped, then everyone else is still s
     CHECK(other.say("hello")["seq"] == 1);
     auto metrics = http_request(shop.port(), "GET", "/metrics");
     CHECK(metrics.body.find("chat_connections{role=\"visitor\"}") != std::string::npos);
+}
+
+TEST_CASE("the knowledge base reloads on change and on SIGHUP, and a bad one is refused") {
+    TempDir dir;
+    const auto faq = dir.path() / "faq";
+    std::filesystem::copy(source_dir() / "faq", faq, std::filesystem::copy_options::recursive);
+    ChatdProcess chatd({"--faq", faq.string()});
+    auto metric = [&](const std::string& name) {
+        auto body = http_request(chatd.port(), "GET", "/metrics").body;
+        auto pos = body.find("\n" + name + " ");
+        REQUIRE(pos != std::string::npos);
+        return std::stoll(body.substr(pos + name.size() + 2));
+    };
+    auto ask = [&](const std::string& q) {
+        Shopper s(chatd.port());
+        s.say(q);
+        s.ws.expect("message");
+        return s.ws.expect("message");
+    };
+    CHECK(ask("How long does delivery take?")["faq"] == "delivery_time");
+    // A broken file: refused, the previous knowledge base keeps answering.
+    std::string original;
+    {
+        std::ifstream in(faq / "en.faq");
+        original.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::ofstream(faq / "en.faq", std::ios::app) << "\ntopic: \n";
+    for (int i = 0; i < 40 && metric("chat_faq_reload_failures_total") == 0; ++i) std::this_thread::sleep_for(100ms);
+    CHECK(metric("chat_faq_reload_failures_total") == 1);
+    CHECK(chatd.output().find("en.faq:") != std::string::npos);
+    CHECK(ask("How long does delivery take?")["faq"] == "delivery_time");
+    // Fixed again: picked up.
+    std::ofstream(faq / "en.faq", std::ios::trunc) << original;
+    for (int i = 0; i < 40 && metric("chat_faq_reloads_total") == 0; ++i) std::this_thread::sleep_for(100ms);
+    CHECK(metric("chat_faq_reloads_total") == 1);
+    // SIGHUP reloads even without a change.
+    ::kill(chatd.pid(), SIGHUP);
+    for (int i = 0; i < 40 && metric("chat_faq_reloads_total") == 1; ++i) std::this_thread::sleep_for(100ms);
+    CHECK(metric("chat_faq_reloads_total") == 2);
+}
+
+TEST_CASE("a bad knowledge base stops start-up with its file, line and reason") {
+    TempDir dir;
+    const auto faq = dir.path() / "faq";
+    std::filesystem::copy(source_dir() / "faq", faq, std::filesystem::copy_options::recursive);
+    std::ofstream(faq / "fr.faq", std::ios::app) << "\nthis line means nothing\n";
+    auto r = run_program({chatd_path(), "--listen", "127.0.0.1:0", "--data", (dir.path() / "data").string(), "--faq", faq.string()});
+    CHECK(r.code == 1);
+    CHECK(r.out.find("fr.faq:") != std::string::npos);
 }
