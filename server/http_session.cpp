@@ -20,13 +20,20 @@ HttpSession::~HttpSession() {
 
 void HttpSession::run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-        if (!self->state_->join(self)) {
-            // Stopping or full: answer 503 and close.
-            auto res = std::make_shared<http::response<http::string_body>>(http::status::service_unavailable, 11);
+        error_code ec;
+        auto ep = self->stream_.socket().remote_endpoint(ec);
+        self->peer_ = ec ? std::string{} : ep.address().to_string();
+        const auto joined = self->state_->join(self, self->peer_);
+        if (joined != SharedState::Join::ok) {
+            // Stopping, full, or too many connections from this address: say so and close.
+            const bool address = joined == SharedState::Join::address_full;
+            auto res = std::make_shared<http::response<http::string_body>>(
+                address ? http::status::too_many_requests : http::status::service_unavailable, 11);
             res->set(http::field::content_type, "application/json");
             res->set(http::field::retry_after, "5");
             res->keep_alive(false);
-            res->body() = R"({"error":"unavailable","message":"server is at capacity or stopping"})";
+            res->body() = address ? R"({"error":"rate_limited","message":"too many connections from your address"})"
+                                  : R"({"error":"unavailable","message":"server is at capacity or stopping"})";
             res->prepare_payload();
             self->stream_.expires_after(std::chrono::seconds(5));
             http::async_write(self->stream_, *res, [self, res](error_code, std::size_t) { self->do_close(); });
@@ -72,23 +79,26 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     if (websocket::is_upgrade(req)) {
         std::string_view target = req.target();
         std::string_view path = target.substr(0, target.find('?'));
-        if (path == "/ws/visitor") {
+        // The WebSocket session takes over the connection and its place in the address count.
+        auto hand_over = [this] {
             stream_.expires_never();
+            if (joined_) state_->leave(this);
+            joined_ = false;
+        };
+        if (path == "/ws/visitor") {
+            hand_over();
             std::make_shared<VisitorSession>(stream_.release_socket(), state_)->run(parser_->release());
             return;
         }
         if (path == "/ws/agent") {
-            stream_.expires_never();
+            hand_over();
             std::make_shared<AgentSession>(stream_.release_socket(), state_)->run(parser_->release());
             return;
         }
     }
     stream_.expires_after(std::chrono::seconds(30));
     writing_ = true;  // until the answer is written; no read meanwhile
-    error_code ec_ep;
-    auto ep = stream_.socket().remote_endpoint(ec_ep);
-    const std::string peer = ec_ep ? std::string{} : ep.address().to_string();
-    handle_request(*state_, parser_->release(), peer, [self = shared_from_this()](http::message_generator msg) {
+    handle_request(*state_, parser_->release(), peer_, [self = shared_from_this()](http::message_generator msg) {
         net::dispatch(self->stream_.get_executor(), [self, msg = std::move(msg)]() mutable {
             const bool keep_alive = msg.keep_alive() && !self->stopping_;
             beast::async_write(self->stream_, std::move(msg),

@@ -34,6 +34,7 @@ private:
     bool writing_ = false;
     bool stopping_ = false;
     bool joined_ = false;
+    std::string peer_;  // the client's address
 };
 
 }  // namespace chat::server

@@ -62,8 +62,10 @@ public:
     boost::asio::thread_pool& blocking() { return *blocking_; }
     void set_blocking(boost::asio::thread_pool* p) { blocking_ = p; }
 
-    // Registers a connection; false when the server is stopping or full (max_connections).
-    bool join(const std::shared_ptr<Closable>& c);
+    enum class Join { ok, stopping, full, address_full };
+    // Registers a connection from `address`: refused when the server is stopping, holds
+    // max_connections already, or `address` holds conns_per_address.
+    Join join(const std::shared_ptr<Closable>& c, const std::string& address);
     void leave(const Closable* c);
     std::size_t connections() const;
 
@@ -83,7 +85,12 @@ private:
     CannedResponses* canned_ = nullptr;
     boost::asio::thread_pool* blocking_ = nullptr;
     mutable std::mutex mu_;
-    std::unordered_map<const Closable*, std::weak_ptr<Closable>> live_;
+    struct Live {
+        std::weak_ptr<Closable> conn;
+        std::string address;
+    };
+    std::unordered_map<const Closable*, Live> live_;
+    std::unordered_map<std::string, std::size_t> per_address_;
     std::atomic<bool> stopping_{false};
 };
 

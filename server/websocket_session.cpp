@@ -1,6 +1,7 @@
 // websocket_session.cpp — accept, read loop, rate limit, bounded write queue, close.
 #include "websocket_session.hpp"
 
+#include "metrics.hpp"
 #include "protocol.hpp"
 
 namespace chat::server {
@@ -39,9 +40,10 @@ void WebSocketSession::run(http::request<http::string_body> req) {
 
 void WebSocketSession::on_accept(error_code ec) {
     if (ec) return;
-    if (!state_->join(shared_from_this())) {
-        close_with(websocket::close_code::try_again_later, "server full or stopping");
-        return;
+    switch (state_->join(shared_from_this(), peer_)) {
+    case SharedState::Join::ok: break;
+    case SharedState::Join::address_full: return close_with(websocket::close_code::policy_error, "too many connections from your address");
+    default: return close_with(websocket::close_code::try_again_later, "server full or stopping");
     }
     joined_ = true;
     on_open(req_);
@@ -97,6 +99,7 @@ void WebSocketSession::queue(std::shared_ptr<const std::string> frame) {
     if (closing_ || close_after_flush_) return;
     if (outbox_.size() >= state_->config().limits.outgoing_queue_frames) {
         // The client does not read: drop it rather than buffer without bound.
+        state_->metrics().slow_consumers_dropped++;
         while (outbox_.size() > (writing_ ? 1u : 0u)) outbox_.pop_back();
         close_after_flush_.emplace(websocket::close_code::policy_error, "too slow");
         if (!writing_) close_with(websocket::close_code::policy_error, "too slow");

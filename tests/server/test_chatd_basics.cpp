@@ -196,3 +196,25 @@ TEST_CASE("SIGINT stops chatd cleanly too") {
     REQUIRE(code.has_value());
     CHECK(*code == 0);
 }
+
+TEST_CASE("connections per address are limited (conns_per_address)") {
+    TempDir dir;
+    std::ofstream(dir.path() / "c.json") << R"({"limits":{"conns_per_address":3}})";
+    ChatdProcess chatd({"--config", (dir.path() / "c.json").string()});
+    std::vector<WsClient> held;
+    for (int i = 0; i < 3; ++i) {
+        held.emplace_back(chatd.port());
+        held.back().expect("welcome");
+    }
+    // A fourth connection from 127.0.0.1 is refused before the upgrade: 429.
+    CHECK_THROWS_WITH(WsClient(chatd.port()), Catch::Contains("HTTP 429"));
+    CHECK(http_request(chatd.port(), "GET", "/healthz").status == 429);
+    // Another loopback address is counted apart.
+    WsClient other(chatd.port(), "/ws/visitor", {}, "127.0.0.2");
+    CHECK(other.expect("welcome")["type"] == "welcome");
+    // Closing one frees a place.
+    held.back().close();
+    held.pop_back();
+    std::this_thread::sleep_for(200ms);
+    CHECK(http_request(chatd.port(), "GET", "/healthz").status == 200);
+}

@@ -34,11 +34,16 @@ struct WsClient::Impl {
     beast::error_code result;
 };
 
-WsClient::WsClient(unsigned short port, const std::string& target, const Headers& headers, const std::string& host)
+WsClient::WsClient(unsigned short port, const std::string& target, const Headers& headers, const std::string& source)
     : impl_(std::make_unique<Impl>()) {
     auto& ws = impl_->ws;
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-    beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address(host), port));
+    if (!source.empty()) {
+        auto& sock = beast::get_lowest_layer(ws).socket();
+        sock.open(tcp::v4());
+        sock.bind(tcp::endpoint(net::ip::make_address(source), 0));
+    }
+    beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     beast::get_lowest_layer(ws).expires_never();
     ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
         for (auto& [k, v] : headers) req.set(k, v);

@@ -26,8 +26,9 @@ class WsClient {
 public:
     using Headers = std::vector<std::pair<std::string, std::string>>;
     // Connects and completes the upgrade; throws std::runtime_error when refused.
+    // `source`: the local address to connect from (another 127.0.0.x, say), empty for any.
     WsClient(unsigned short port, const std::string& target = "/ws/visitor", const Headers& headers = {},
-             const std::string& host = "127.0.0.1");
+             const std::string& source = "");
     ~WsClient();
     WsClient(WsClient&&) noexcept;
 
