@@ -13,7 +13,9 @@ ctest --test-dir build --output-on-failure -j"$JOBS" --timeout 600
 
 if [ "${SANITIZE:-1}" != 0 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=address,undefined -DCHAT_BUILD_BENCH=OFF >/dev/null
+  # -O1 without debug info: the usual sanitizer setting, and the quickest to build on 2 cores.
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1" \
+        -DSANITIZE=address,undefined -DCHAT_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j"$JOBS"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$JOBS" --timeout 900 -LE "browser|nosan"

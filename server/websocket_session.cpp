@@ -134,6 +134,13 @@ void WebSocketSession::shutdown() { close_after_flush(static_cast<std::uint16_t>
 
 void WebSocketSession::close_with(websocket::close_code code, std::string reason) {
     if (closing_) return;
+    if (writing_) {
+        // A frame is on its way out and its buffer must live until it is written: drop the
+        // rest and close from on_write.
+        while (outbox_.size() > 1) outbox_.pop_back();
+        close_after_flush_.emplace(code, std::move(reason));
+        return;
+    }
     closing_ = true;
     outbox_.clear();
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);

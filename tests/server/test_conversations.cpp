@@ -314,3 +314,63 @@ TEST_CASE("a bad knowledge base stops start-up with its file, line and reason") 
     CHECK(r.code == 1);
     CHECK(r.out.find("fr.faq:") != std::string::npos);
 }
+
+TEST_CASE("a resolved conversation reopens when the visitor writes again within the window") {
+    TempDir cfgdir;
+    std::ofstream(cfgdir.path() / "c.json") << R"({"timeouts":{"reopen_window_s":1}})";
+    Shop shop({}, {"--config", (cfgdir.path() / "c.json").string()});
+    Shopper v(shop.port());
+    v.say("How long does delivery take?");
+    const std::string conv = v.ws.expect("message")["conv"];
+    v.ws.send(json{{"type", "helpful"}, {"value", true}});
+    CHECK(v.ws.expect("resolved")["by"] == "bot");
+    v.say("And for Belgium?");
+    CHECK(v.ws.expect("message")["conv"] == conv);  // same conversation, reopened
+    v.ws.send(json{{"type", "resolve"}});
+    CHECK(v.ws.expect("resolved")["by"] == "visitor");
+    std::this_thread::sleep_for(1200ms);
+    v.say("One more thing");
+    CHECK(v.ws.expect("message")["conv"] != conv);  // outside the window: a new conversation
+    json k = kpi_of(shop.dir.path() / "data");
+    CHECK(k["conversations"] == 2);
+    CHECK(k["fcr_rate"] == 0.0);  // the first was reopened, and the visitor came back
+}
+
+TEST_CASE("a flooding client gets rate_limited and is closed if it goes on") {
+    Shop shop;
+    Shopper v(shop.port());
+    int limited = 0, code = 0;
+    try {
+        for (int i = 0; i < 200; ++i) v.ws.send(json{{"type", "typing"}, {"on", true}});
+        while (auto f = v.ws.recv(2s)) limited += json::parse(*f)["code"] == "rate_limited";
+    } catch (const WsClosed& c) {
+        code = c.code;
+    }
+    CHECK(limited >= 20);
+    CHECK(code == 1008);
+    Shopper other(shop.port());
+    CHECK(other.say("hello")["seq"] == 1);
+}
+
+TEST_CASE("chatd user remove ends the agent's live sessions within 2 s") {
+    Shop shop({{"alice", "agent", "fr,en", 3}});
+    AgentClient alice(shop.port(), "alice");
+    Shopper v(shop.port());
+    v.say("I want to talk to a human");
+    alice.ws.expect("assigned");
+    auto r = run_program({chatd_path(), "user", "remove", "alice", "--data", (shop.dir.path() / "data").string()});
+    REQUIRE(r.code == 0);
+    const auto start = std::chrono::steady_clock::now();
+    int code = 0;
+    try {
+        while (alice.ws.recv(3s)) {
+        }
+    } catch (const WsClosed& c) {
+        code = c.code;
+    }
+    CHECK(code == 1008);
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+    // Her conversation went back to the queue; her session token no longer works.
+    CHECK(v.ws.expect("queued")["position"] == 1);
+    CHECK_THROWS(login(shop.port(), "alice"));
+}

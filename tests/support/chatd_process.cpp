@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -111,7 +113,17 @@ ChatdProcess::ChatdProcess(std::vector<std::string> args, std::optional<fs::path
 }
 
 ChatdProcess::~ChatdProcess() {
-    if (pid_ > 0) stop(SIGKILL);
+    if (pid_ > 0) {
+        // A chatd that died on its own during a test is a crash: say so loudly, and fail.
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_ && WIFSIGNALED(status)) {
+            std::fprintf(stderr, "chatd (pid %d) died of signal %d during the test; its output:\n%s\n", pid_,
+                         WTERMSIG(status), slurp(log_).c_str());
+            std::abort();
+        }
+        if (::kill(pid_, 0) == 0) stop(SIGKILL);
+        pid_ = -1;
+    }
     std::error_code ec;
     fs::remove(log_, ec);
 }
