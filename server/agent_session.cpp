@@ -6,6 +6,7 @@
 #include "core.hpp"
 #include "metrics.hpp"
 #include "protocol.hpp"
+#include "request_parts.hpp"
 
 namespace chat::server {
 
@@ -16,18 +17,7 @@ std::int64_t now_ms() {
 
 std::string cookie_token(const http::request<http::string_body>& req) {
     auto cookie = req.find(http::field::cookie);
-    if (cookie == req.end()) return {};
-    std::string_view v = cookie->value();
-    const std::string key = std::string(AuthService::kCookie) + "=";
-    for (std::size_t pos = 0; pos < v.size();) {
-        while (pos < v.size() && (v[pos] == ' ' || v[pos] == ';')) ++pos;
-        auto end = v.find(';', pos);
-        std::string_view item = v.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-        if (item.rfind(key, 0) == 0) return std::string(item.substr(key.size()));
-        if (end == std::string_view::npos) break;
-        pos = end + 1;
-    }
-    return {};
+    return cookie == req.end() ? std::string{} : cookie_value(cookie->value(), AuthService::kCookie);
 }
 }  // namespace
 

@@ -21,6 +21,7 @@
 #include "engine.hpp"
 #include "metrics.hpp"
 #include "router.hpp"
+#include "request_parts.hpp"
 #include "static_files.hpp"
 #include "time_text.hpp"
 
@@ -55,38 +56,12 @@ http::response<http::string_body> error_response(const Request& req, http::statu
     return json_response(req.version(), req.keep_alive(), status, {{"error", code}, {"message", message}});
 }
 
-std::string query_param(std::string_view target, std::string_view key) {
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string_view pair = rest.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == key && eq != std::string_view::npos) return percent_decode(pair.substr(eq + 1)).value_or("");
-        if (amp == std::string_view::npos) break;
-        rest = rest.substr(amp + 1);
-    }
-    return {};
-}
-
 std::string session_token(const Request& req) {
     if (auto auth = req.find(http::field::authorization); auth != req.end()) {
         std::string_view v = auth->value();
         if (v.rfind("Bearer ", 0) == 0) return std::string(v.substr(7));
     }
-    if (auto cookie = req.find(http::field::cookie); cookie != req.end()) {
-        std::string_view v = cookie->value();
-        const std::string key = std::string(AuthService::kCookie) + "=";
-        for (std::size_t pos = 0; pos < v.size();) {
-            while (pos < v.size() && (v[pos] == ' ' || v[pos] == ';')) ++pos;
-            auto end = v.find(';', pos);
-            std::string_view item = v.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-            if (item.rfind(key, 0) == 0) return std::string(item.substr(key.size()));
-            if (end == std::string_view::npos) break;
-            pos = end + 1;
-        }
-    }
+    if (auto cookie = req.find(http::field::cookie); cookie != req.end()) return cookie_value(cookie->value(), AuthService::kCookie);
     return {};
 }
 

@@ -5,33 +5,9 @@
 #include "identity.hpp"
 #include "metrics.hpp"
 #include "protocol.hpp"
-#include "static_files.hpp"
+#include "request_parts.hpp"
 
 namespace chat::server {
-
-namespace {
-// The decoded value of query parameter `key` in `target`, empty when absent or malformed.
-std::string query_param(std::string_view target, std::string_view key) {
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string_view pair = rest.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == key) {
-            if (eq == std::string_view::npos) return {};
-            std::string raw(pair.substr(eq + 1));
-            for (auto& c : raw)
-                if (c == '+') c = ' ';
-            return percent_decode(raw).value_or(std::string{});
-        }
-        if (amp == std::string_view::npos) break;
-        rest = rest.substr(amp + 1);
-    }
-    return {};
-}
-}  // namespace
 
 void VisitorSession::on_open(const http::request<http::string_body>& req) {
     state().metrics().visitor_connections++;

@@ -179,7 +179,9 @@ TEST_CASE("a visitor who reconnects resumes with every missed message exactly on
     }
     CHECK(texts == std::vector<std::string>{"first while you were away", "second while you were away"});
     // A forged token is refused and the connection stays usable.
-    back.send(json{{"type", "resume"}, {"token", token.substr(0, token.size() - 1) + "0"}, {"last_seq", 0}});
+    std::string forged = token;
+    forged.back() = forged.back() == '0' ? '1' : '0';
+    back.send(json{{"type", "resume"}, {"token", forged}, {"last_seq", 0}});
     CHECK(back.expect("error")["code"] == "unauthorized");
 }
 

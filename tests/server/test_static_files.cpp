@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "chatd_process.hpp"
+#include "request_parts.hpp"
 #include "static_files.hpp"
 
 using namespace chat::server;
@@ -62,4 +63,20 @@ TEST_CASE("content types by extension") {
     CHECK(mime_type("a.css") == "text/css; charset=utf-8");
     CHECK(mime_type("a.svg") == "image/svg+xml");
     CHECK(mime_type("a.bin") == "application/octet-stream");
+}
+
+TEST_CASE("query parameters and cookies are read the same way everywhere") {
+    using chat::server::cookie_value;
+    using chat::server::query_param;
+    CHECK(query_param("/ws/visitor?lang=fr&page=%2Fshop%2Fa.html", "page") == "/shop/a.html");
+    CHECK(query_param("/ws/visitor?lang=fr&page=%2Fshop%2Fa.html", "lang") == "fr");
+    CHECK(query_param("/x?q=a+b", "q") == "a b");
+    CHECK(query_param("/x?lang", "lang").empty());
+    CHECK(query_param("/x?planguage=en", "lang").empty());
+    CHECK(query_param("/x?bad=%zz", "bad").empty());
+    CHECK(query_param("/x", "lang").empty());
+    CHECK(cookie_value("a=1; chat_session=tok.en; b=2", "chat_session") == "tok.en");
+    CHECK(cookie_value("xchat_session=evil; chat_session=good", "chat_session") == "good");
+    CHECK(cookie_value("a=1", "chat_session").empty());
+    CHECK(cookie_value("", "chat_session").empty());
 }
