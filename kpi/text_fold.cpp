@@ -51,6 +51,23 @@ std::uint32_t to_lower(std::uint32_t c) {
   return c;
 }
 
+
+// Decodes one code point at s[i] (valid UTF-8 expected; a stray byte decodes as itself).
+std::uint32_t next_cp(std::string_view s, std::size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+  std::uint32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
+  if (i + extra >= s.size()) {  // truncated sequence
+    ++i;
+    return b;
+  }
+  ++i;
+  for (int k = 0; k < extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  return cp;
+}
+
+}  // namespace
+
 void put_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(char(cp));
@@ -68,22 +85,6 @@ void put_utf8(std::string& out, std::uint32_t cp) {
     out.push_back(char(0x80 | (cp & 0x3F)));
   }
 }
-
-// Decodes one code point at s[i] (valid UTF-8 expected; a stray byte decodes as itself).
-std::uint32_t next_cp(std::string_view s, std::size_t& i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
-  std::uint32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
-  if (i + extra >= s.size()) {  // truncated sequence
-    ++i;
-    return b;
-  }
-  ++i;
-  for (int k = 0; k < extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-  return cp;
-}
-
-}  // namespace
 
 void fold_text(std::string_view in, std::string& out) {
   out.clear();

@@ -6,6 +6,7 @@
 // plus the ASCII separators U+001C..U+001F, the set Python's str.split() uses.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,8 @@ namespace chat::kpi {
 
 // `in` is valid UTF-8. `out` receives the folded text.
 void fold_text(std::string_view in, std::string& out);
+
+// Appends code point `cp` to `out`, UTF-8 encoded (also used to unescape \uXXXX in the parser).
+void put_utf8(std::string& out, std::uint32_t cp);
 
 }  // namespace chat::kpi

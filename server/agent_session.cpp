@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "clock.hpp"
 #include "core.hpp"
 #include "metrics.hpp"
 #include "protocol.hpp"
@@ -11,10 +12,6 @@
 namespace chat::server {
 
 namespace {
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string cookie_token(const http::request<http::string_body>& req) {
     auto cookie = req.find(http::field::cookie);
     return cookie == req.end() ? std::string{} : cookie_value(cookie->value(), AuthService::kCookie);

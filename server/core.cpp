@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "bot_service.hpp"
+#include "clock.hpp"
 #include "engine.hpp"
 #include "event_log.hpp"
 #include "log_replay.hpp"
@@ -17,12 +18,6 @@
 namespace chat::server {
 
 using json = nlohmann::json;
-
-namespace {
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 struct Core::Impl {
     std::unique_ptr<eventlog::Writer> writer;

@@ -17,6 +17,7 @@
 
 #include "auth_service.hpp"
 #include "canned.hpp"
+#include "clock.hpp"
 #include "core.hpp"
 #include "engine.hpp"
 #include "metrics.hpp"
@@ -30,10 +31,6 @@ namespace {
 
 using json = nlohmann::json;
 using Request = http::request<http::string_body>;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 void security_headers(http::fields& f) {
     f.set("X-Content-Type-Options", "nosniff");

@@ -6,10 +6,6 @@
 
 namespace chat::router {
 
-namespace {
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-}  // namespace
-
 void Router::set_agent_profile(const std::string& agent, AgentProfile profile) {
     profiles_[agent] = profile;
     if (auto it = st_.agents.find(agent); it != st_.agents.end()) {

@@ -10,10 +10,6 @@
 
 namespace chat::router {
 
-namespace {
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-}
-
 bool within_hours(const RouterConfig& cfg, std::int64_t now_ms) {
     if (!cfg.hours_set) return true;
     const std::int64_t local_min = now_ms / 60000 + cfg.utc_offset_minutes;

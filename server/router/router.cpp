@@ -7,7 +7,6 @@
 namespace chat::router {
 
 namespace {
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 bool valid_client_id(const json& v) {
     return v.is_string() && !v.get_ref<const std::string&>().empty() && v.get_ref<const std::string&>().size() <= 128;

@@ -62,6 +62,9 @@ struct RouterConfig {
     int open_minute = 9 * 60, close_minute = 18 * 60;
 };
 
+// Serialises a frame or event; text that is not valid UTF-8 is replaced, never thrown on.
+inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // Whether `now_ms` falls within the configured business hours (always true when unset).
 bool within_hours(const RouterConfig& cfg, std::int64_t now_ms);
 
