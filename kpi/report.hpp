@@ -90,6 +90,18 @@ struct Report {
   } conversion_rate;
 
   std::array<std::uint64_t, 24> by_hour{};
+
+  // For the dashboard's charts (extra keys): per UTC day of opening, and a histogram of
+  // first response and agent first response times over kHistogramBoundsMs.
+  struct Day {
+    std::uint64_t conversations = 0, resolved = 0, fcr = 0, csat_count = 0;
+    double csat_sum = 0;
+  };
+  std::map<std::string, Day> daily;  // "YYYY-MM-DD" -> that day's figures
+  static constexpr std::array<std::int64_t, 8> kHistogramBoundsMs{5'000, 15'000, 30'000, 60'000,
+                                                                   120'000, 300'000, 600'000, 1'800'000};
+  std::array<std::uint64_t, 9> first_response_histogram{};        // last bucket: above the last bound
+  std::array<std::uint64_t, 9> agent_first_response_histogram{};
   std::map<std::string, std::uint64_t> by_day;  // "YYYY-MM-DD" -> conversations opened
 
   // Denominators behind the rates, for readers who want to check them (extra keys).

@@ -135,6 +135,12 @@ Report Engine::report(const ReportOptions& o) {
   std::vector<std::uint8_t> visitor_bits(s.visitors.size(), 0);
   std::vector<NpsVote> best_vote(s.visitors.size(), NpsVote{0, none, 0, none, 0});
   std::map<std::int64_t, std::uint64_t> by_day;
+  std::map<std::int64_t, Report::Day> daily;
+  auto bucket = [](std::int64_t ms) {
+    std::size_t b = 0;
+    while (b < Report::kHistogramBoundsMs.size() && ms > Report::kHistogramBoundsMs[b]) ++b;
+    return b;
+  };
   auto slot = [](std::uint32_t id, std::size_t null_slot) { return id == none ? null_slot : id; };
 
   for (std::uint32_t id = 0; id < s.conv.size(); ++id) {
@@ -145,8 +151,13 @@ Report Engine::report(const ReportOptions& o) {
     ++r.by_hour[static_cast<std::size_t>(hour_of_day(c.opened_ts))];
     std::int64_t day = c.opened_ts >= 0 ? c.opened_ts / 86'400'000 : -((-c.opened_ts + 86'399'999) / 86'400'000);
     ++by_day[day];
+    Report::Day& today = daily[day];
+    ++today.conversations;
 
-    if (f.first_response) first_resp.push_back(*f.first_response);
+    if (f.first_response) {
+      first_resp.push_back(*f.first_response);
+      ++r.first_response_histogram[bucket(*f.first_response)];
+    }
     resp_bot.insert(resp_bot.end(), f.response_bot.begin(), f.response_bot.end());
     resp_agent.insert(resp_agent.end(), f.response_agent.begin(), f.response_agent.end());
     queue.insert(queue.end(), f.queue_waits.begin(), f.queue_waits.end());
@@ -157,6 +168,7 @@ Report Engine::report(const ReportOptions& o) {
       if (f.agent_first_response) {
         ++answered;
         agent_first.push_back(*f.agent_first_response);
+        ++r.agent_first_response_histogram[bucket(*f.agent_first_response)];
         if (*f.agent_first_response <= o.sla_target_ms) ++sla_ok;
         if (f.first_response_agent != none) {
           auto& a = agents[f.first_response_agent];
@@ -171,7 +183,8 @@ Report Engine::report(const ReportOptions& o) {
       ++resolved;
       resolution.push_back(f.last_resolved_ts - c.opened_ts);
       if (!f.has_handoff) ++contained;
-      if (fcr_of(f, c, id, vi, o)) ++fcr;
+      ++today.resolved;
+      if (fcr_of(f, c, id, vi, o)) ++fcr, ++today.fcr;
     }
     if (f.assigned) {
       ++assigned;
@@ -181,6 +194,8 @@ Report Engine::report(const ReportOptions& o) {
       ++csat_n;
       csat_sum += *f.csat;
       if (*f.csat >= 4) ++csat_satisfied;
+      ++today.csat_count;
+      today.csat_sum += *f.csat;
       if (f.last_assigned_agent != none) {
         auto& a = agents[f.last_assigned_agent];
         a.seen = true;
@@ -292,6 +307,7 @@ Report Engine::report(const ReportOptions& o) {
   r.conversion_rate.unresolved = rate(n[7], n[6]);
 
   for (const auto& [day, count] : by_day) r.by_day[format_day(day * 86'400'000)] = count;
+  for (const auto& [day, figures] : daily) r.daily[format_day(day * 86'400'000)] = figures;
 
   r.counts.resolved = resolved;
   r.counts.handoffs = handoffs;

@@ -63,6 +63,18 @@ nlohmann::json to_json(const Report& r) {
   auto by_day = nlohmann::json::object();
   for (const auto& [day, n] : r.by_day) by_day[day] = n;
   j["volume"] = {{"by_hour", r.by_hour}, {"by_day", std::move(by_day)}};
+  auto daily = nlohmann::json::object();
+  for (const auto& [day, d] : r.daily) {
+    daily[day] = {{"conversations", d.conversations},
+                  {"resolved", d.resolved},
+                  {"fcr_rate", d.resolved ? nlohmann::json(static_cast<double>(d.fcr) / static_cast<double>(d.resolved)) : nlohmann::json(nullptr)},
+                  {"csat_count", d.csat_count},
+                  {"csat_mean", d.csat_count ? nlohmann::json(d.csat_sum / static_cast<double>(d.csat_count)) : nlohmann::json(nullptr)}};
+  }
+  j["daily"] = std::move(daily);
+  j["response_histogram"] = {{"bounds_ms", Report::kHistogramBoundsMs},
+                             {"first_response", r.first_response_histogram},
+                             {"agent_first_response", r.agent_first_response_histogram}};
   j["counts"] = {{"resolved", r.counts.resolved},
                  {"handoffs", r.counts.handoffs},
                  {"assigned", r.counts.assigned},

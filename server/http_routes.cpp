@@ -64,7 +64,8 @@ std::string session_token(const Request& req) {
 
 http::message_generator serve_static(SharedState& state, Request&& req) {
     std::filesystem::path file;
-    switch (resolve_static(state.web_root(), req.target(), file)) {
+    const bool vendor = req.target().rfind("/vendor/", 0) == 0;
+    switch (vendor ? resolve_vendor(state.web_root(), req.target(), file) : resolve_static(state.web_root(), req.target(), file)) {
     case StaticResult::bad_path: return error_response(req, http::status::bad_request, "bad_request", "illegal path");
     case StaticResult::not_found: return error_response(req, http::status::not_found, "not_found", "no such file");
     case StaticResult::ok: break;
@@ -77,7 +78,8 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                         std::make_tuple(http::status::ok, req.version())};
     res.set(http::field::content_type, mime_type(file));
-    res.set(http::field::cache_control, "no-cache");
+    // Libraries from npm change only with package-lock.json: let browsers keep them a day.
+    res.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
     security_headers(res.base());
     // The console and the dashboard hold personal data: nothing but their own code runs there.
     const std::string_view target = req.target();

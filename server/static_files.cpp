@@ -63,6 +63,23 @@ StaticResult resolve_static(const fs::path& root, std::string_view target, fs::p
     return StaticResult::ok;
 }
 
+StaticResult resolve_vendor(const fs::path& root, std::string_view target, fs::path& file) {
+    if (auto q = target.find_first_of("?#"); q != std::string_view::npos) target = target.substr(0, q);
+    static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
+        {"/vendor/uplot/uPlot.iife.min.js", "uplot/dist/uPlot.iife.min.js"},
+        {"/vendor/uplot/uPlot.min.css", "uplot/dist/uPlot.min.css"},
+    };
+    for (const auto& [url, rel] : kFiles) {
+        if (target != url) continue;
+        std::error_code ec;
+        fs::path p = root.parent_path() / "node_modules" / rel;
+        if (!fs::is_regular_file(p, ec)) return StaticResult::not_found;
+        file = std::move(p);
+        return StaticResult::ok;
+    }
+    return StaticResult::not_found;
+}
+
 std::string_view mime_type(const fs::path& file) {
     const std::string ext = file.extension().string();
     if (ext == ".html" || ext == ".htm") return "text/html; charset=utf-8";

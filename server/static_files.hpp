@@ -18,6 +18,10 @@ enum class StaticResult { ok, not_found, bad_path };
 // `root` must be canonical. On ok, `file` is the canonical path of a regular file.
 StaticResult resolve_static(const std::filesystem::path& root, std::string_view target, std::filesystem::path& file);
 
+// Front-end libraries installed by npm (package-lock.json) and served under /vendor/: a fixed
+// list, looked up in <web root>/../node_modules. On ok, `file` is that file's path.
+StaticResult resolve_vendor(const std::filesystem::path& root, std::string_view target, std::filesystem::path& file);
+
 // Decodes %XX escapes; nullopt for a malformed escape or an encoded NUL.
 std::optional<std::string> percent_decode(std::string_view s);
 

@@ -1,7 +1,7 @@
 // harness.mjs — what every browser test needs: a real chatd on a free port with its own data
 // directory, and Debian's Chromium (headless, no sandbox, background networking off) driven
 // by playwright-core. Both are stopped by the test's cleanup.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,10 +11,18 @@ import { chromium } from 'playwright-core';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const chatdPath = process.env.CHATD || path.join(repoRoot, 'build', 'bin', 'chatd');
 
-// Starts chatd on 127.0.0.1:0 and resolves once it prints its port.
-export async function startChatd(extraArgs = [], dataDir = null) {
+export function tempDir() { return mkdtempSync(path.join(tmpdir(), 'chat-browser-')); }
+
+// `chatd user add` in DIR/data (the directory startChatd uses), password on stdin.
+export function addUser(dir, name, role, password, { langs = 'fr,en', capacity = 3 } = {}) {
+  execFileSync(chatdPath, ['user', 'add', name, '--role', role, '--langs', langs, '--capacity', String(capacity),
+    '--data', path.join(dir, 'data')], { input: password + '\n', stdio: ['pipe', 'ignore', 'pipe'] });
+}
+
+// Starts chatd on 127.0.0.1:0 (or `listen`) and resolves once it prints its port.
+export async function startChatd(extraArgs = [], dataDir = null, listen = '127.0.0.1:0') {
   const dir = dataDir || mkdtempSync(path.join(tmpdir(), 'chat-browser-'));
-  const args = ['--listen', '127.0.0.1:0', '--data', path.join(dir, 'data'), '--threads', '2',
+  const args = ['--listen', listen, '--data', path.join(dir, 'data'), '--threads', '2',
     '--web-root', path.join(repoRoot, 'web-widget'), '--faq', path.join(repoRoot, 'faq'), ...extraArgs];
   const child = spawn(chatdPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
