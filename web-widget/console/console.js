@@ -138,8 +138,10 @@ function addConversation(a, live) {
 }
 
 // Frames are kept by seq: a replay after a reconnect adds nothing twice.
+// `ts` is wall-clock ms; a frame without a plausible one is dated when the console got it.
 function addFrame(c, f) {
   if (f.seq == null) return false;
+  if (!(f.ts > 1e12)) f.ts = c.frames.get(f.seq)?.ts ?? Date.now();
   const isNew = !c.frames.has(f.seq);
   c.frames.set(f.seq, f);
   return isNew;

@@ -169,7 +169,8 @@
     var seen = {};           // "conv:seq" already drawn
     var mine = {};           // client_id -> bubble
     var unread = 0, typingTimer = null, typingSent = false, baseLabel = ctx.launcher.getAttribute('aria-label');
-    var readTs = Number(load('chat.read_ts') || 0);
+    var read = {};           // the last seq the shopper saw with the panel open: {conv, seq}
+    try { read = JSON.parse(load('chat.read') || '{}') || {}; } catch (e) { read = {}; }
     var outbox = [];
     try { outbox = JSON.parse(load('chat.outbox') || '[]'); } catch (e) { outbox = []; }
     if (!Array.isArray(outbox)) outbox = [];
@@ -217,16 +218,18 @@
       var old = log.querySelectorAll('.chips,.ask');
       for (var i = 0; i < old.length; i++) old[i].remove();
     }
-    // Unread: what arrived after the last time the shopper had the panel open (chat.read_ts),
-    // so a replay after a page change does not count old messages again.
-    function countUnread(ts) {
-      if (isOpen() && document.visibilityState !== 'hidden') return markRead(ts);
-      if (ts && ts <= readTs) return;
+    // Unread: what arrived after the last frame seen with the panel open (chat.read), so a
+    // replay after a change of page does not count old messages again.
+    function countUnread(f) {
+      if (isOpen() && document.visibilityState !== 'hidden') return markRead();
+      if (read.conv === conv && f.seq <= read.seq) return;
       unread++;
       setBadge();
     }
-    function markRead(ts) {
-      if (ts && ts > readTs) { readTs = ts; store('chat.read_ts', String(ts)); }
+    function markRead() {
+      if (!conv || (read.conv === conv && read.seq >= lastSeq)) return;
+      read = { conv: conv, seq: lastSeq };
+      store('chat.read', JSON.stringify(read));
     }
 
     // ---- Connection -------------------------------------------------------------------------
@@ -328,7 +331,7 @@
         removeCards();
         systemLine(T.resolved);
         if (f.ask_csat !== false && load('chat.rated') !== conv) csatForm(!!f.ask_nps);
-        countUnread(f.ts);
+        countUnread(f);
         break;
       case 'ok':
         if (f['for'] === 'track') {
@@ -385,7 +388,7 @@
         if (f.outcome === 'answer' && stage === 'bot') helpfulCard();
         scroll();
       }
-      countUnread(f.ts);
+      countUnread(f);
     }
 
     // ---- Sending ----------------------------------------------------------------------------
@@ -558,7 +561,7 @@
       session('chat.open', '1');
       unread = 0;
       setBadge();
-      markRead(Date.now());
+      markRead();
       connect();
       scroll();
       input.focus();
@@ -572,7 +575,7 @@
     closeBtn.addEventListener('click', close);
     panel.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
     document.addEventListener('visibilitychange', function () {
-      if (document.visibilityState === 'visible' && isOpen()) { unread = 0; setBadge(); markRead(Date.now()); }
+      if (document.visibilityState === 'visible' && isOpen()) { unread = 0; setBadge(); markRead(); }
     });
 
     restorePending();
