@@ -467,6 +467,7 @@
     function offlineForm(hours) {
       var c = el('form', 'card');
       c.setAttribute('data-testid', 'chat-offline-form');
+      c.noValidate = true;
       c.appendChild(el('p', null, T.noAgent));
       if (hours) c.appendChild(el('p', 'system', T.hours(hours)));
       var email = el('input');
