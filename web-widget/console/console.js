@@ -430,7 +430,7 @@ $('sound').addEventListener('click', () => {
   state.sound = !state.sound;
   localStorage.setItem('console.sound', state.sound ? 'on' : 'off');
   $('sound').setAttribute('aria-pressed', String(state.sound));
-  $('sound').textContent = state.sound ? '🔔 Sound' : '🔕 Muted';
+  $('sound').textContent = state.sound ? 'Sound on' : 'Sound off';
   if (state.sound) beep();
 });
 
@@ -447,7 +447,7 @@ function toast(text) {
 state.me = await signIn($('login'), ['agent', 'manager']);
 $('me').textContent = state.me.user;
 $('sound').setAttribute('aria-pressed', String(state.sound));
-if (!state.sound) $('sound').textContent = '🔕 Muted';
+if (!state.sound) $('sound').textContent = 'Sound off';
 $('app').hidden = false;
 api('/api/canned').then((list) => { state.canned = Array.isArray(list) ? list : []; }).catch(() => {});
 loadAgents();

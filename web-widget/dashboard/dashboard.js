@@ -126,18 +126,26 @@ function plot(id, opts, data) {
 }
 const bars = () => window.uPlot.paths.bars({ size: [0.7, 60] });
 
+// Every day of the chosen range, so a quiet day shows as a gap, not as nothing.
+function rangeDays() {
+  const out = [];
+  const end = Date.parse(`${$('to').value}T00:00:00Z`);
+  for (let t = Date.parse(`${$('from').value}T00:00:00Z`); t <= end && out.length < 400; t += 86_400_000) out.push(day(new Date(t)));
+  return out;
+}
+
 function charts(r) {
-  const days = Object.keys(r.volume.by_day);
+  const days = rangeDays();
   plot('chart-day', {
     scales: { x: { time: true } },
     series: [{}, { label: 'Conversations', stroke: BLUE, fill: 'rgba(31,78,121,.35)', paths: bars() }],
     axes: [{}, { label: 'conversations' }],
-  }, [days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000), days.map((d) => r.volume.by_day[d])]);
+  }, [days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000), days.map((d) => r.volume.by_day[d] ?? 0)]);
 
   plot('chart-hour', {
     scales: { x: { time: false, range: [-0.5, 23.5] } },
     series: [{ label: 'Hour' }, { label: 'Conversations', stroke: BLUE, fill: 'rgba(31,78,121,.35)', paths: bars() }],
-    axes: [{ values: (u, ticks) => ticks.map((t) => `${t}h`) }, {}],
+    axes: [{ incrs: [1, 2, 3, 6], values: (u, ticks) => ticks.map((t) => `${t}h`) }, {}],
   }, [[...Array(24).keys()], r.volume.by_hour]);
 
   const h = r.response_histogram;
@@ -153,7 +161,7 @@ function charts(r) {
   }
 
   const daily = r.daily || {};
-  const qd = Object.keys(daily);
+  const qd = days;
   plot('chart-quality', {
     scales: { x: { time: true }, pct: { range: [0, 100] }, stars: { range: [0, 5] } },
     series: [{},
@@ -161,8 +169,8 @@ function charts(r) {
       { label: 'CSAT (1–5)', scale: 'stars', stroke: ORANGE, width: 2, points: { show: true }, spanGaps: true, value: (u, v) => (v == null ? '—' : v.toFixed(1)) }],
     axes: [{}, { scale: 'pct', values: (u, t) => t.map((v) => `${v} %`) }, { scale: 'stars', side: 1, grid: { show: false } }],
   }, [qd.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
-    qd.map((d) => (daily[d].fcr_rate == null ? null : daily[d].fcr_rate * 100)),
-    qd.map((d) => daily[d].csat_mean)]);
+    qd.map((d) => (daily[d]?.fcr_rate == null ? null : daily[d].fcr_rate * 100)),
+    qd.map((d) => daily[d]?.csat_mean ?? null)]);
 }
 let resizeTimer = null;
 window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => report && charts(report), 200); });
