@@ -1,4 +1,4 @@
-// http_routes.cpp — /healthz, /metrics, /api/* and the static files.
+// http_routes.cpp — /healthz, /metrics, /api/*, the static files and /vendor/ (npm libraries).
 //
 // API (JSON; the session cookie or "Authorization: Bearer TOKEN" identifies the caller):
 //   POST /api/login {user,password}      sets the HttpOnly, SameSite=Strict session cookie
