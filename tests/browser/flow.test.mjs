@@ -5,6 +5,7 @@
 // and must stay text (nothing runs in the widget nor in the console).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startChatd, launchBrowser, addUser, tempDir } from './harness.mjs';
 import { watchedPage, widget, signIn, agentOnline, kpiValue, noErrors } from './actors.mjs';
 
@@ -93,5 +94,19 @@ test('FAQ answer, handoff, agent reply and resolve, rating, then the dashboard c
     assert.ok((await manager.getByTestId(`kpi-${key}`).textContent()).length > 20, key);
   // Charts are drawn by uPlot, served by chatd.
   await manager.locator('#chart-day .uplot').waitFor();
+
+  // Export CSV: the figures shown, and the agents' table.
+  const [download] = await Promise.all([manager.waitForEvent('download'), manager.getByTestId('export-csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^kpi,conversations,1\r$/m);
+  assert.match(csv, /^kpi,csat\.mean,5\r$/m);
+  assert.match(csv, /^alice,1,1,\d+,5\r$/m);
+  // A range that ends before it starts is refused with a clear message, the figures stay.
+  await manager.getByTestId('live').uncheck();
+  await manager.getByTestId('range-from').fill('2030-01-02');
+  await manager.getByTestId('range-to').fill('2030-01-01');
+  await manager.getByRole('button', { name: 'Apply' }).click();
+  await manager.getByRole('alert').filter({ hasText: 'the start date is after the end date' }).waitFor();
+  assert.equal(await kpiValue(manager, 'conversations'), '1');
   noErrors(errors);
 });

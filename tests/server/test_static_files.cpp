@@ -28,6 +28,22 @@ TEST_CASE("files under the web root resolve, directories give index.html") {
     CHECK(resolve_static(root, "/nope.js", f) == StaticResult::not_found);
 }
 
+TEST_CASE("/vendor/ serves only the listed npm files, from node_modules next to the web root") {
+    chat::test::TempDir dir;
+    fs::create_directories(dir.path() / "root");
+    fs::create_directories(dir.path() / "node_modules/uplot/dist");
+    std::ofstream(dir.path() / "node_modules/uplot/dist/uPlot.iife.min.js") << "lib";
+    std::ofstream(dir.path() / "node_modules/uplot/package.json") << "{}";
+    const fs::path root = fs::canonical(dir.path() / "root");
+    fs::path f;
+    REQUIRE(resolve_vendor(root, "/vendor/uplot/uPlot.iife.min.js?v=1", f) == StaticResult::ok);
+    CHECK(f == root.parent_path() / "node_modules/uplot/dist/uPlot.iife.min.js");
+    // Listed but not installed, not listed, or a way out: not found.
+    CHECK(resolve_vendor(root, "/vendor/uplot/uPlot.min.css", f) == StaticResult::not_found);
+    CHECK(resolve_vendor(root, "/vendor/uplot/package.json", f) == StaticResult::not_found);
+    CHECK(resolve_vendor(root, "/vendor/../node_modules/uplot/dist/uPlot.iife.min.js", f) == StaticResult::not_found);
+}
+
 TEST_CASE("path traversal is refused, encoded or not") {
     chat::test::TempDir dir;
     fs::create_directories(dir.path() / "root/sub");
