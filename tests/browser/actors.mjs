@@ -48,8 +48,8 @@ export async function agentOnline(page, url, user, password) {
   await signIn(page, url, user, password);
   await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
   await page.getByTestId('presence').selectOption('online');
-  // The server confirms the status; the select keeps it.
-  await page.waitForFunction(() => document.querySelector('[data-testid=presence]').value === 'online');
+  // Wait for the server's confirmation of the status.
+  await page.locator('[data-testid=presence][data-confirmed=online]').waitFor({ state: 'attached' });
 }
 
 export async function kpiValue(page, key) {

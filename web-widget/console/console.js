@@ -62,6 +62,7 @@ function onFrame(f) {
     retries = 0;
     setConn('Connected');
     $('presence').value = f.status || 'offline';
+    $('presence').dataset.confirmed = $('presence').value;
     const held = new Set();
     for (const a of f.conversations || []) { held.add(a.conv); addConversation(a, false); }
     for (const [id, c] of state.convs) if (!held.has(id) && !c.closed) c.closed = 'requeued';
@@ -73,7 +74,9 @@ function onFrame(f) {
     renderLists();
     break;
   case 'status':
+    // The server's confirmation: data-confirmed says which presence is in force.
     $('presence').value = f.status;
+    $('presence').dataset.confirmed = f.status;
     break;
   case 'assigned':
     addConversation(f, true);
@@ -160,9 +163,12 @@ function waitingSince(c) {
   return since;
 }
 
+// The list shows what the shopper said last (or the last message if they said nothing yet).
 function lastText(c) {
   const all = frames(c).filter((f) => f.type === 'message');
-  return all.length ? all[all.length - 1].text : '';
+  const theirs = all.filter((f) => f.author === 'visitor');
+  const last = theirs.length ? theirs[theirs.length - 1] : all[all.length - 1];
+  return last ? last.text : '';
 }
 
 // ---- Notifications ---------------------------------------------------------------------------

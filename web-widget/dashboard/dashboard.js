@@ -6,7 +6,8 @@
 import { api, duration, el, signIn, signOut } from '/staff/staff.js';
 
 const $ = (id) => document.getElementById(id);
-const LIVE_MS = 10_000;
+// Live refresh period: 10 s, or ?refresh=SECONDS (at least 1).
+const LIVE_MS = Math.max(1, Number(new URLSearchParams(location.search).get('refresh')) || 10) * 1000;
 
 const pct = (x) => (x == null ? '—' : `${(x * 100).toFixed(x >= 0.995 || x === 0 ? 0 : 1)} %`);
 const ms = (d) => duration(d);
