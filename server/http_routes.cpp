@@ -70,6 +70,16 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     case StaticResult::not_found: return error_response(req, http::status::not_found, "not_found", "no such file");
     case StaticResult::ok: break;
     }
+    // Revalidation: the browser keeps its copy while the file has not changed (304).
+    const std::string etag = etag_of(file);
+    if (auto inm = req.find(http::field::if_none_match); inm != req.end() && etag_matches(inm->value(), etag)) {
+        http::response<http::empty_body> nm{http::status::not_modified, req.version()};
+        nm.set(http::field::etag, etag);
+        nm.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
+        security_headers(nm.base());
+        nm.keep_alive(req.keep_alive());
+        return nm;
+    }
     http::file_body::value_type body;
     beast::error_code ec;
     body.open(file.c_str(), beast::file_mode::scan, ec);
@@ -80,6 +90,7 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     res.set(http::field::content_type, mime_type(file));
     // Libraries from npm change only with package-lock.json: let browsers keep them a day.
     res.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
+    if (!etag.empty()) res.set(http::field::etag, etag);
     security_headers(res.base());
     // The console and the dashboard hold personal data: nothing but their own code runs there.
     const std::string_view target = req.target();

@@ -2,6 +2,8 @@
 #include "static_files.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <system_error>
 
 namespace chat::server {
@@ -78,6 +80,39 @@ StaticResult resolve_vendor(const fs::path& root, std::string_view target, fs::p
         return StaticResult::ok;
     }
     return StaticResult::not_found;
+}
+
+std::string etag_of(const fs::path& file) {
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (ec) return {};
+    const auto mtime = fs::last_write_time(file, ec);
+    if (ec) return {};
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "W/\"%llx-%llx\"", static_cast<unsigned long long>(size), static_cast<unsigned long long>(ns));
+    return buf;
+}
+
+bool etag_matches(std::string_view header, std::string_view etag) {
+    if (etag.empty()) return false;
+    // Weak comparison: W/"x" and "x" name the same version.
+    auto strip = [](std::string_view t) {
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        if (t.rfind("W/", 0) == 0) t.remove_prefix(2);
+        return t;
+    };
+    const std::string_view want = strip(etag);
+    std::size_t start = 0;
+    while (start <= header.size()) {
+        std::size_t end = header.find(',', start);
+        if (end == std::string_view::npos) end = header.size();
+        const std::string_view one = strip(header.substr(start, end - start));
+        if (one == "*" || one == want) return true;
+        start = end + 1;
+    }
+    return false;
 }
 
 std::string_view mime_type(const fs::path& file) {

@@ -22,6 +22,13 @@ StaticResult resolve_static(const std::filesystem::path& root, std::string_view 
 // list, looked up in <web root>/../node_modules. On ok, `file` is that file's path.
 StaticResult resolve_vendor(const std::filesystem::path& root, std::string_view target, std::filesystem::path& file);
 
+// A weak validator for a file, from its size and modification time: W/"<size>-<mtime ns>" in hex.
+// Empty when the file cannot be read.
+std::string etag_of(const std::filesystem::path& file);
+
+// Whether an If-None-Match header value names `etag` (a list, weak or not, or "*").
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
+
 // Decodes %XX escapes; nullopt for a malformed escape or an encoded NUL.
 std::optional<std::string> percent_decode(std::string_view s);
 

@@ -44,6 +44,22 @@ TEST_CASE("/vendor/ serves only the listed npm files, from node_modules next to 
     CHECK(resolve_vendor(root, "/vendor/../node_modules/uplot/dist/uPlot.iife.min.js", f) == StaticResult::not_found);
 }
 
+TEST_CASE("ETags change with the file and match If-None-Match lists") {
+    chat::test::TempDir dir;
+    std::ofstream(dir.path() / "a.js") << "one";
+    const std::string first = etag_of(dir.path() / "a.js");
+    REQUIRE(first.rfind("W/\"3-", 0) == 0);
+    CHECK(etag_of(dir.path() / "missing.js").empty());
+    std::ofstream(dir.path() / "a.js") << "three";
+    CHECK(etag_of(dir.path() / "a.js") != first);
+    CHECK(etag_matches(first, first));
+    CHECK(etag_matches("\"x\", " + first.substr(2) + " ", first));
+    CHECK(etag_matches("*", first));
+    CHECK_FALSE(etag_matches("\"x\", W/\"y\"", first));
+    CHECK_FALSE(etag_matches("", first));
+    CHECK_FALSE(etag_matches("*", ""));
+}
+
 TEST_CASE("path traversal is refused, encoded or not") {
     chat::test::TempDir dir;
     fs::create_directories(dir.path() / "root/sub");
