@@ -94,6 +94,14 @@ test('notifications, canned responses, tags, transfer, queue and accept, reload;
   await three.shopper.getByText('ana a rejoint la conversation.').waitFor();
   await ana.getByTestId('conversation-item').filter({ hasText: 'vase est-il fragile' }).waitFor();
 
+  // Typing shows on both sides.
+  await ana.getByTestId('conversation-item').filter({ hasText: 'vase est-il fragile' }).click();
+  await ana.getByTestId('reply-input').fill('Il est en grès');
+  await three.shopper.getByTestId('chat-typing').filter({ hasText: 'ana écrit…' }).waitFor();
+  await three.shopper.getByTestId('chat-input').fill('Et au lave-vaisselle ?');
+  await ana.getByText('The shopper is typing…').waitFor();
+  await ana.getByTestId('reply-input').fill('');
+
   // A reload of the console finds both of ana's conversations again, each message once.
   await ana.reload();
   await ana.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();

@@ -76,6 +76,11 @@ test('FAQ answer, handoff, agent reply and resolve, rating, then the dashboard c
 
   for (const p of [shopper, agent]) assert.equal(await p.evaluate(() => window.__pwned), undefined, 'no injected code ran');
 
+  // The shopper buys: the shop reports it (ChatWidget.track) and the server logs it.
+  await shopper.getByRole('button', { name: 'Acheter' }).click();
+  await shopper.getByText(/Commande LUM-/).waitFor();
+  await shopper.waitForFunction(() => localStorage.getItem('chat.outbox') === '[]');
+
   // The manager's dashboard counts it: one conversation, one handoff answered, a 5-star rating.
   await signIn(manager, chatd.url('/dashboard/'), 'marc', 'marc-password-1');
   await manager.getByTestId('kpi-conversations').waitFor();
@@ -85,6 +90,7 @@ test('FAQ answer, handoff, agent reply and resolve, rating, then the dashboard c
   assert.equal(await kpiValue(manager, 'handoff_rate'), '100 %');
   assert.equal(await kpiValue(manager, 'fcr_rate'), '100 %');
   assert.equal(await kpiValue(manager, 'sla_rate'), '100 %');
+  assert.equal(await kpiValue(manager, 'conversion_rate'), '100 %');
   assert.notEqual(await kpiValue(manager, 'agent_first_response_ms'), '—');
   await manager.getByTestId('agents').getByText('alice').waitFor();
   await manager.getByTestId('topics').getByText('delivery_time').waitFor();
