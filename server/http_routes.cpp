@@ -1,4 +1,5 @@
-// http_routes.cpp — /healthz, /metrics, /api/*, the static files and /vendor/ (npm libraries).
+// http_routes.cpp — /healthz, /metrics, /api/*, the static files and /vendor/ (npm libraries);
+// static text files go out gzipped when the client takes it, with an ETag for revalidation.
 //
 // API (JSON; the session cookie or "Authorization: Bearer TOKEN" identifies the caller):
 //   POST /api/login {user,password}      sets the HttpOnly, SameSite=Strict session cookie
@@ -24,6 +25,7 @@
 #include "router.hpp"
 #include "request_parts.hpp"
 #include "static_files.hpp"
+#include "static_gzip.hpp"
 #include "time_text.hpp"
 
 namespace chat::server {
@@ -62,6 +64,11 @@ std::string session_token(const Request& req) {
     return {};
 }
 
+GzipCache& gzip_cache() {
+    static GzipCache cache;  // files under the web root, shared by every network thread
+    return cache;
+}
+
 http::message_generator serve_static(SharedState& state, Request&& req) {
     std::filesystem::path file;
     const bool vendor = req.target().rfind("/vendor/", 0) == 0;
@@ -70,15 +77,52 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     case StaticResult::not_found: return error_response(req, http::status::not_found, "not_found", "no such file");
     case StaticResult::ok: break;
     }
-    // Revalidation: the browser keeps its copy while the file has not changed (304).
+    const std::string_view mime = mime_type(file);
     const std::string etag = etag_of(file);
-    if (auto inm = req.find(http::field::if_none_match); inm != req.end() && etag_matches(inm->value(), etag)) {
+    // Text files go out gzipped to clients that take it, compressed once per version.
+    const bool text = compressible(mime);
+    std::shared_ptr<const std::string> gz;
+    if (auto ae = req.find(http::field::accept_encoding); text && !etag.empty() && ae != req.end() && accepts_gzip(ae->value()))
+        gz = gzip_cache().get(file, etag);
+    const std::string tag = gz ? etag.substr(0, etag.size() - 1) + "-gz\"" : etag;
+
+    const std::string_view target = req.target();
+    auto headers = [&](http::fields& f) {
+        // Libraries from npm change only with package-lock.json: let browsers keep them a day.
+        f.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
+        if (!tag.empty()) f.set(http::field::etag, tag);
+        if (text) f.set(http::field::vary, "Accept-Encoding");
+        security_headers(f);
+        // The console and the dashboard hold personal data: nothing but their own code runs there.
+        if (target.rfind("/console", 0) == 0 || target.rfind("/dashboard", 0) == 0) {
+            f.set("Content-Security-Policy",
+                  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+            f.set("X-Frame-Options", "DENY");
+        }
+    };
+    // Revalidation: the browser keeps its copy while the file has not changed (304).
+    if (auto inm = req.find(http::field::if_none_match); inm != req.end() && etag_matches(inm->value(), tag)) {
         http::response<http::empty_body> nm{http::status::not_modified, req.version()};
-        nm.set(http::field::etag, etag);
-        nm.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
-        security_headers(nm.base());
+        headers(nm.base());
         nm.keep_alive(req.keep_alive());
         return nm;
+    }
+    if (gz) {
+        http::response<http::string_body> res{http::status::ok, req.version()};
+        res.set(http::field::content_type, mime);
+        res.set(http::field::content_encoding, "gzip");
+        headers(res.base());
+        res.keep_alive(req.keep_alive());
+        if (req.method() == http::verb::head) {
+            http::response<http::empty_body> head{http::status::ok, req.version()};
+            head.base() = res.base();
+            head.content_length(gz->size());
+            return head;
+        }
+        res.body() = *gz;
+        res.prepare_payload();
+        return res;
     }
     http::file_body::value_type body;
     beast::error_code ec;
@@ -87,19 +131,8 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     const auto size = body.size();
     http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                         std::make_tuple(http::status::ok, req.version())};
-    res.set(http::field::content_type, mime_type(file));
-    // Libraries from npm change only with package-lock.json: let browsers keep them a day.
-    res.set(http::field::cache_control, vendor ? "public, max-age=86400" : "no-cache");
-    if (!etag.empty()) res.set(http::field::etag, etag);
-    security_headers(res.base());
-    // The console and the dashboard hold personal data: nothing but their own code runs there.
-    const std::string_view target = req.target();
-    if (target.rfind("/console", 0) == 0 || target.rfind("/dashboard", 0) == 0) {
-        res.set("Content-Security-Policy",
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-        res.set("X-Frame-Options", "DENY");
-    }
+    res.set(http::field::content_type, mime);
+    headers(res.base());
     res.content_length(size);
     res.keep_alive(req.keep_alive());
     if (req.method() == http::verb::head) {

@@ -23,6 +23,8 @@ test('only the launcher loads until the shopper opens the chat; then it connects
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   let sockets = 0;
   page.on('websocket', () => sockets++);
+  const encodings = {};
+  page.on('response', (r) => { encodings[new URL(r.url()).pathname] = r.headers()['content-encoding']; });
   await page.goto(chatd.url('/'));
   const open = page.getByTestId('chat-open');
   await open.waitFor();
@@ -34,6 +36,9 @@ test('only the launcher loads until the shopper opens the chat; then it connects
   await page.waitForFunction(() => !!localStorage.getItem('chat.visitor_token'));
   assert.ok(requests.includes('/widget/chat.js'));
   assert.equal(sockets, 1);
+  // Both parts of the widget go out gzipped.
+  assert.equal(encodings['/widget.js'], 'gzip');
+  assert.equal(encodings['/widget/chat.js'], 'gzip');
   const token = await page.evaluate(() => localStorage.getItem('chat.visitor_token'));
   assert.match(token, /^v[0-9a-f]{24}\.[0-9a-f]{40}$/);
   noErrors(errors);

@@ -112,3 +112,78 @@ TEST_CASE("query parameters and cookies are read the same way everywhere") {
     CHECK(cookie_value("a=1", "chat_session").empty());
     CHECK(cookie_value("", "chat_session").empty());
 }
+
+// ---- gzip (server/static_gzip.cpp) -----------------------------------------------------------
+
+#include <zlib.h>
+
+#include "static_gzip.hpp"
+
+namespace {
+std::string gunzip(const std::string& z) {
+    z_stream zs{};
+    REQUIRE(inflateInit2(&zs, 15 + 16) == Z_OK);
+    std::string out(1 << 20, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data()));
+    zs.avail_in = static_cast<uInt>(z.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    inflateEnd(&zs);
+    REQUIRE(rc == Z_STREAM_END);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("gzip: Accept-Encoding is read as RFC 9110 says") {
+    CHECK(accepts_gzip("gzip"));
+    CHECK(accepts_gzip("gzip, deflate, br"));
+    CHECK(accepts_gzip("br;q=1.0, GZip;q=0.5"));
+    CHECK(accepts_gzip("*"));
+    CHECK_FALSE(accepts_gzip(""));
+    CHECK_FALSE(accepts_gzip("identity"));
+    CHECK_FALSE(accepts_gzip("deflate, br"));
+    CHECK_FALSE(accepts_gzip("gzip;q=0"));
+    CHECK_FALSE(accepts_gzip("gzip; q=0.000, br"));
+    CHECK_FALSE(accepts_gzip("x-gzip2"));
+}
+
+TEST_CASE("gzip: text types only, and the copy inflates back to the file") {
+    CHECK(compressible("text/javascript; charset=utf-8"));
+    CHECK(compressible("application/json"));
+    CHECK(compressible("image/svg+xml"));
+    CHECK_FALSE(compressible("image/png"));
+    CHECK_FALSE(compressible("font/woff2"));
+
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "function widget() { return 'Discuter avec nous'; }\n";
+    const std::string z = gzip(text);
+    CHECK(z.size() < text.size() / 10);
+    CHECK(static_cast<unsigned char>(z[0]) == 0x1f);
+    CHECK(static_cast<unsigned char>(z[1]) == 0x8b);
+    CHECK(gunzip(z) == text);
+    CHECK(gunzip(gzip("")).empty());
+}
+
+TEST_CASE("gzip cache: one copy per version, none for files that do not shrink") {
+    chat::test::TempDir dir;
+    const fs::path js = dir.path() / "a.js", rnd = dir.path() / "r.bin";
+    std::ofstream(js) << std::string(5000, 'a');
+    {
+        std::ofstream out(rnd, std::ios::binary);
+        std::uint32_t x = 12345;
+        for (int i = 0; i < 4096; ++i) { x = x * 1664525u + 1013904223u; out.put(static_cast<char>(x >> 24)); }
+    }
+    GzipCache cache;
+    auto first = cache.get(js, etag_of(js));
+    REQUIRE(first);
+    CHECK(gunzip(*first) == std::string(5000, 'a'));
+    CHECK(cache.get(js, etag_of(js)) == first);  // the same copy, not compressed again
+    std::ofstream(js) << std::string(6000, 'b');
+    auto second = cache.get(js, etag_of(js));
+    REQUIRE(second);
+    CHECK(gunzip(*second) == std::string(6000, 'b'));
+    CHECK_FALSE(cache.get(rnd, etag_of(rnd)));
+    CHECK_FALSE(cache.get(dir.path() / "missing.js", "W/\"0-0\""));
+}
