@@ -4,10 +4,12 @@
  * shop) and defines window.ChatWidget. Everything else — the panel, the WebSocket, the texts —
  * is in widget/chat.js, loaded only when the shopper opens the chat, or at once when a
  * conversation is already under way (to show its unread badge and keep it going across pages).
- * ChatWidget.open(), .close(), .toggle(), .track("purchase", {order, value, currency}). */
+ * ChatWidget.open(), .close(), .toggle(), .track("purchase", {order, value, currency}); calls
+ * made before this script ran, on a stub {q: [[name, arguments], …]}, are played once it has. */
 (function () {
   'use strict';
   if (window.ChatWidget && window.ChatWidget.version) return;
+  var early = window.ChatWidget && window.ChatWidget.q;
   var script = document.currentScript;
   var lang = (script && script.getAttribute('data-lang')) || (document.documentElement.lang || navigator.language || 'en');
   lang = lang.slice(0, 2).toLowerCase() === 'fr' ? 'fr' : 'en';
@@ -95,6 +97,12 @@
   };
 
   launcher.addEventListener('click', function () { window.ChatWidget.toggle(); });
+  if (Array.isArray(early)) {
+    early.forEach(function (call) {
+      var fn = window.ChatWidget[call[0]];
+      if (typeof fn === 'function' && call[0].charAt(0) !== '_') fn.apply(null, Array.prototype.slice.call(call[1] || []));
+    });
+  }
 
   function mount() {
     document.body.appendChild(host);

@@ -57,3 +57,10 @@ export async function kpiValue(page, key) {
 }
 
 export function noErrors(errors) { assert.deepEqual(errors, []); }
+
+// A promise that fails with a clear message if it has not settled within `ms`.
+export function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startChatd, launchBrowser, repoRoot } from './harness.mjs';
-import { watchedPage, widget, noErrors } from './actors.mjs';
+import { watchedPage, widget, noErrors, within } from './actors.mjs';
 
 let chatd, browser;
 before(async () => { chatd = await startChatd(); browser = await launchBrowser(); });
@@ -120,5 +120,21 @@ test('nobody online: the shopper leaves an email; a purchase is reported', async
   assert.equal(sent, true);
   await page.waitForFunction(() => localStorage.getItem('chat.outbox') === '[]');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.evaluate(() => window.ChatWidget.track('purchase', null)), false);
+
+  // A thank-you page may call track before the async widget has loaded, on a stub.
+  await page.addInitScript(() => {
+    window.ChatWidget = { q: [], track() { this.q.push(['track', arguments]); } };
+    window.ChatWidget.track('purchase', { order: 'LUM-1043', value: 79.5, currency: 'EUR' });
+  });
+  const frames = [];
+  const trackOk = new Promise((resolve) => page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.push(JSON.parse(f.payload)));
+    ws.on('framereceived', (f) => { if (/"for":"track"/.test(f.payload)) resolve(); });
+  }));
+  await page.goto(chatd.url('/shop/linen-shirt.html'));
+  await within(trackOk, 15000, 'the server\'s ok for the purchase');
+  assert.deepEqual(frames.find((f) => f.type === 'track'), { type: 'track', event: 'purchase', value: 79.5, currency: 'EUR', order: 'LUM-1043' });
+  await page.waitForFunction(() => localStorage.getItem('chat.outbox') === '[]');
   noErrors(errors);
 });
