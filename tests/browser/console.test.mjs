@@ -1,4 +1,5 @@
-// Browser test: the agent console's tools and the dashboard's live view. A new assignment shows
+// Browser test: the agent console's tools and the dashboard's live view. Bad sign-ins are
+// refused with a clear message. A new assignment shows
 // in the page title; "/" opens the canned responses; tags; a transfer moves the conversation
 // with its history to another agent's console; a queued shopper sees their position and an agent
 // takes them by hand; a console reload finds its conversations again, each message once; the
@@ -34,6 +35,12 @@ test('notifications, canned responses, tags, transfer, queue and accept, reload;
   const ana = await watchedPage(await browser.newContext(), errors);
   const ben = await watchedPage(await browser.newContext(), errors);
   const mia = await watchedPage(await browser.newContext(), errors);
+  // Wrong password, and an agent on the managers' dashboard: clear refusals.
+  await signIn(ana, chatd.url('/console/'), 'ana', 'not-her-password');
+  await ana.getByRole('alert').filter({ hasText: 'Wrong user name or password.' }).waitFor();
+  await signIn(ben, chatd.url('/dashboard/'), 'ben', 'ben-password-1');
+  await ben.getByRole('alert').filter({ hasText: 'This page is for managers' }).waitFor();
+
   await agentOnline(ana, chatd.url('/console/'), 'ana', 'ana-password-1');
   await signIn(ben, chatd.url('/console/'), 'ben', 'ben-password-1');
   await ben.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
@@ -113,5 +120,11 @@ test('notifications, canned responses, tags, transfer, queue and accept, reload;
   // The dashboard followed along without a reload.
   await mia.waitForFunction(() => document.querySelector('[data-testid=kpi-conversations-value]').textContent === '3');
   assert.equal(await kpiValue(mia, 'transfer_rate'), '33.3 %');
+
+  // Signing out ends the session: back to the sign-in form, even after a reload.
+  await ana.getByRole('button', { name: 'Sign out' }).click();
+  await ana.getByTestId('login-user').waitFor();
+  await ana.reload();
+  await ana.getByTestId('login-user').waitFor();
   noErrors(errors);
 });

@@ -27,9 +27,16 @@ const state = {
 // ---- Connection ------------------------------------------------------------------------------
 let ws = null, retries = 0, retryTimer = null, everConnected = false;
 
-function connect() {
+async function connect() {
   clearTimeout(retryTimer);
   setConn(everConnected ? 'Reconnecting…' : 'Connecting…');
+  // A session that expired or was ended elsewhere goes back to the sign-in form (the socket
+  // itself would only wait for an auth frame).
+  try {
+    await api('/api/me');
+  } catch (e) {
+    if (e.status === 401) { location.reload(); return; }
+  }
   const sock = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/agent');
   ws = sock;
   sock.onmessage = (ev) => {
