@@ -220,13 +220,18 @@ document.addEventListener('visibilitychange', () => {
 window.addEventListener('focus', () => { state.fresh = 0; updateTitle(); });
 
 // ---- Lists -----------------------------------------------------------------------------------
+// "FR · Visitor 9bd9c0": the language and a short form of the visitor id (the full id is in the details).
+function who(lang, visitor) {
+  return `${lang ? lang.toUpperCase() + ' · ' : ''}Visitor ${String(visitor || '').replace(/^v/, '').slice(0, 6)}`;
+}
+
 function renderLists() {
   const now = Date.now();
   const queue = $('queue');
   queue.replaceChildren(...state.queue.map((q) => el('li', {},
     el('div', { class: 'item', 'data-testid': 'queue-item' },
       el('div', { class: 'row' },
-        el('span', { class: 'who', text: `${q.lang ? q.lang.toUpperCase() + ' · ' : ''}${q.visitor}` }),
+        el('span', { class: 'who', title: q.visitor, text: who(q.lang, q.visitor) }),
         q.priority ? el('span', { class: 'prio', text: 'PRIORITY' }) : null,
         el('span', { class: 'wait' + (now - q.queued_ms > SLA_MS ? ' late' : ''), text: duration(now - q.queued_ms) })),
       el('div', { class: 'preview', text: q.preview || '' }),
@@ -244,7 +249,7 @@ function renderLists() {
         'aria-current': c.id === state.selected ? 'true' : 'false', onclick: () => select(c.id),
       },
       el('div', { class: 'row' },
-        el('span', { class: 'who', text: `${c.visitor.lang ? c.visitor.lang.toUpperCase() + ' · ' : ''}${c.visitor.id || c.id}` }),
+        el('span', { class: 'who', title: c.visitor.id, text: who(c.visitor.lang, c.visitor.id) }),
         c.priority ? el('span', { class: 'prio', text: 'PRIORITY' }) : null,
         c.closed ? el('span', { class: 'wait', text: c.closed }) :
           since != null ? el('span', { class: 'wait' + (now - since > SLA_MS ? ' late' : ''), title: 'Waiting for a reply', text: duration(now - since) }) : null,
@@ -289,9 +294,9 @@ function renderTranscript() {
   for (const f of frames(c)) {
     if (f.type === 'message') {
       if (f.author === 'system') { nodes.push(el('p', { class: 'sys', text: f.text })); continue; }
-      const who = f.author === 'visitor' ? 'Shopper' : f.author === 'bot' ? 'Bot' : (f.agent_name || 'Agent');
+      const name = f.author === 'visitor' ? 'Shopper' : f.author === 'bot' ? 'Bot' : (f.agent_name || 'Agent');
       nodes.push(el('div', { class: `msg ${f.author}`, 'data-testid': 'transcript-message', 'data-author': f.author },
-        el('span', { class: 'meta', text: `${who} · ${time(f.ts)}` }), f.text));
+        el('span', { class: 'meta', text: `${name} · ${time(f.ts)}` }), f.text));
     } else if (f.type === 'note') {
       nodes.push(el('div', { class: 'msg note', 'data-testid': 'transcript-note' },
         el('span', { class: 'meta', text: `Internal note · ${f.agent || ''} · ${time(f.ts)}` }), f.text));
