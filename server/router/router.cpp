@@ -52,7 +52,7 @@ std::size_t Router::queue_position(const std::string& conv) const {
 std::string Router::message_frame(const Conversation& c, const json& e, std::uint64_t seq) const {
     const std::string author = e.value("author", "");
     json f{{"type", "message"}, {"conv", c.id},   {"msg", e.value("msg", "")}, {"seq", seq},
-           {"ts", e.value("ts", 0)}, {"author", author}, {"text", e.value("text", json())}};
+           {"ts", e.value("ts", std::int64_t{0})}, {"author", author}, {"text", e.value("text", json())}};
     if (author == "bot") {
         f["faq"] = e.value("faq", json());
         json sugg = json::array();

@@ -34,6 +34,9 @@ TEST_CASE("a visitor's first message opens a conversation and the bot answers") 
     CHECK(replies[1]["seq"] == 2);
     CHECK(replies[1]["faq"] == "order_tracking");
     CHECK(replies[1]["suggestions"].is_array());
+    // Message frames carry the event's millisecond time, whole (not cut to 32 bits).
+    CHECK(replies[1]["ts"].get<std::int64_t>() == msgs[1]["ts"].get<std::int64_t>());
+    CHECK(replies[1]["ts"].get<std::int64_t>() == b.now);
     CHECK(b.conv(b.current("v1")).stage == Stage::bot);
 }
 
