@@ -81,7 +81,7 @@ run_chatd() {
   kill -TERM "$pid"; wait "$pid" || true
   # The run's KPIs, read back from the log.
   "$BIN/chat-kpi" --json "$data" > "$OUT/chatd-$run-kpi.json"
-  node -e 'const k=require(process.argv[1]); console.log("  chat-kpi: " + JSON.stringify(k).length + " bytes of report, conversations " + JSON.stringify(k.conversations ?? k.totals ?? "").slice(0, 120))' "$OUT/chatd-$run-kpi.json"
+  node -e 'const k=require(process.argv[1]); console.log(`  chat-kpi read the run back: ${k.conversations} conversations, ${k.counts.resolved} resolved, ${k.counts.handoffs} handoffs, CSAT ${k.csat.count}`)' "$OUT/chatd-$run-kpi.json"
   rm -rf "$data"
 }
 
