@@ -124,6 +124,9 @@ console.log(`\nmedians of ${runs} runs (latencies in ms, CPU in % of one core, R
 console.table(rows);
 if (rows.length === 2) {
   const [c, n] = rows;
-  console.log(`chatd / node: ${(c.msgs_per_s / n.msgs_per_s).toFixed(2)}x the message rate; ack p99 ${c.ack_p99} vs ${n.ack_p99} ms; bot reply p99 ${c.bot_p99} vs ${n.bot_p99} ms`);
+  if (n.msgs_per_s > 0)
+    console.log(`chatd / node: ${(c.msgs_per_s / n.msgs_per_s).toFixed(2)}x the message rate; ack p99 ${c.ack_p99} vs ${n.ack_p99} ms; bot reply p99 ${c.bot_p99} vs ${n.bot_p99} ms`);
+  else
+    console.log(`idle: chatd ${c.connections} connections at ${c.rss_per_conn_kb} KiB each (${c.rss_added_per_conn_kb} above idle); node ${n.connections} at ${n.rss_per_conn_kb} KiB (${n.rss_added_per_conn_kb})`);
 }
 JS

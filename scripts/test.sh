@@ -29,5 +29,5 @@ if [ "${SANITIZE:-1}" != 0 ]; then
         -DSANITIZE=thread -DCHAT_BUILD_BENCH=OFF >/dev/null
   cmake --build build-tsan -j"$JOBS" --target router_tests log_tests
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" --timeout 900 -R "^(router|log): "
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" --timeout 900 -R "^(router|log):"
 fi

@@ -196,12 +196,13 @@ void Core::run(router::Effects&& fx, SessionId origin) {
 
 void Core::completed(std::uint64_t batch, std::error_code ec) {
     auto& im = *impl_;
-    for (auto& p : im.pending)
-        if (p.id == batch) {
-            p.done = true;
-            p.ec = ec;
-            metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
-        }
+    // Batch ids are consecutive and `pending` holds them in order: index, don't search.
+    if (!im.pending.empty() && batch >= im.pending.front().id && batch - im.pending.front().id < im.pending.size()) {
+        auto& p = im.pending[batch - im.pending.front().id];
+        p.done = true;
+        p.ec = ec;
+        metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
+    }
     while (!im.pending.empty() && im.pending.front().done) {
         Impl::Pending p = std::move(im.pending.front());
         im.pending.pop_front();
