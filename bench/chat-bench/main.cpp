@@ -141,6 +141,11 @@ private:
         if (run_.acked_out.is_open()) run_.acked_out.flush();
         // Thousands of sockets: let the kernel close them.
         std::cout.flush();
+        if (run_.c.connections == 0 && !visitors_.empty()) {
+            std::cerr << "chat-bench: no connection to " << run_.opt.host << ":" << run_.opt.port << " held (" << run_.c.connect_failures
+                      << " attempts failed)\n";
+            std::_Exit(1);
+        }
         std::_Exit(0);
     }
 
