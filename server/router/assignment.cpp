@@ -134,9 +134,17 @@ void Router::finish(Effects& fx) {
             ++it;
         }
     }
-    // The queue goes to every connected agent; with none connected there is nobody to build it for.
+    // The agents' view of the queue goes out with the next take_queue_update().
+    queue_changed_ = true;
+}
+
+std::optional<std::string> Router::take_queue_update() {
+    if (!queue_changed_) return std::nullopt;
+    queue_changed_ = false;
+    // With no agent connected there is nobody to build it for.
     const bool agent_connected = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& a) { return a.second.sessions > 0; });
-    if (agent_connected) fx.on_durable.push_back({Send::To::all_agents, {}, 0, dump(queue_snapshot())});
+    if (!agent_connected) return std::nullopt;
+    return dump(queue_snapshot());
 }
 
 void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {
