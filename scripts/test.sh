@@ -3,7 +3,9 @@
 # build (unit, integration against the real chatd, browser tests in Chromium), then the C++
 # tests again on an AddressSanitizer + UndefinedBehaviorSanitizer build. Tests take free
 # loopback ports, never 8080, so this runs while the demo is up. Ends with ctest's summary.
-#   SANITIZE=0 scripts/test.sh   skips the sanitizer pass.
+# Last, the routing state machine and the event log writer (the threaded part that is cheap to
+# build) under ThreadSanitizer, in a build dir of their own with only those targets.
+#   SANITIZE=0 scripts/test.sh   skips the sanitizer passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -19,4 +21,13 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   cmake --build build-asan -j"$JOBS"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$JOBS" --timeout 900 -LE "browser|nosan"
+fi
+
+if [ "${SANITIZE:-1}" != 0 ]; then
+  echo "== ThreadSanitizer: router and event log writer tests"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1" \
+        -DSANITIZE=thread -DCHAT_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-tsan -j"$JOBS" --target router_tests log_tests
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" --timeout 900 -R "^(router|log):"
 fi

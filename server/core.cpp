@@ -19,6 +19,11 @@ namespace chat::server {
 
 using json = nlohmann::json;
 
+namespace {
+// How often the agents' queue view is refreshed when the queue changes.
+constexpr auto kQueueEvery = std::chrono::milliseconds(200);
+}
+
 struct Core::Impl {
     std::unique_ptr<eventlog::Writer> writer;
     std::uint64_t next_seq = 1;
@@ -37,7 +42,7 @@ struct Core::Impl {
     std::uint64_t next_batch = 1;
     bool needs_rebuild = false;
     std::chrono::steady_clock::time_point last_rebuild{};
-    std::unique_ptr<net::steady_timer> ticker;
+    std::unique_ptr<net::steady_timer> ticker, queue_ticker;
 };
 
 Core::Core(net::io_context& ioc, std::shared_ptr<SharedState> state, std::shared_ptr<BotService> bot, Metrics& metrics)
@@ -98,6 +103,22 @@ void Core::start() {
     replay();
     impl_->ticker = std::make_unique<net::steady_timer>(strand_);
     tick();
+    impl_->queue_ticker = std::make_unique<net::steady_timer>(strand_);
+    queue_tick();
+}
+
+void Core::queue_tick() {
+    impl_->queue_ticker->expires_after(kQueueEvery);
+    impl_->queue_ticker->async_wait([self = shared_from_this()](error_code ec) {
+        if (ec) return;
+        if (auto frame = self->router_->take_queue_update()) {
+            // After everything already handed to the log is durable, like any other frame.
+            router::Effects fx;
+            fx.on_durable.push_back({router::Send::To::all_agents, {}, 0, std::move(*frame)});
+            self->run(std::move(fx), 0);
+        }
+        self->queue_tick();
+    });
 }
 
 void Core::stop() {
@@ -196,12 +217,13 @@ void Core::run(router::Effects&& fx, SessionId origin) {
 
 void Core::completed(std::uint64_t batch, std::error_code ec) {
     auto& im = *impl_;
-    for (auto& p : im.pending)
-        if (p.id == batch) {
-            p.done = true;
-            p.ec = ec;
-            metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
-        }
+    // Batch ids are consecutive and `pending` holds them in order: index, don't search.
+    if (!im.pending.empty() && batch >= im.pending.front().id && batch - im.pending.front().id < im.pending.size()) {
+        auto& p = im.pending[batch - im.pending.front().id];
+        p.done = true;
+        p.ec = ec;
+        metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
+    }
     while (!im.pending.empty() && im.pending.front().done) {
         Impl::Pending p = std::move(im.pending.front());
         im.pending.pop_front();

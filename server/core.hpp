@@ -85,6 +85,7 @@ private:
     void completed(std::uint64_t batch, std::error_code ec);
     void replay();
     void tick();
+    void queue_tick();
 
     net::io_context& ioc_;
     net::strand<net::io_context::executor_type> strand_;

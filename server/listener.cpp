@@ -37,6 +37,10 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
         timer->async_wait([self = shared_from_this(), timer](error_code) { self->do_accept(); });
         return;
     }
+    // Frames are small and often several in a row (echo, ack, answer): without this, Nagle's
+    // algorithm holds the second until the client's delayed ACK, tens of milliseconds later.
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<HttpSession>(std::move(socket), state_)->run();
     do_accept();
 }

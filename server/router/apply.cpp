@@ -87,6 +87,7 @@ void Router::apply(const json& e) {
         const std::uint64_t seq = ++c.last_seq;
         c.history.push_back({seq, true, message_frame(c, e, seq)});
         if (author == "visitor") {
+            if (auto t = e.find("text"); t != e.end() && t->is_string()) c.preview = t->get<std::string>();
             if (auto cid = str(e, "client_id"); !cid.empty()) {
                 Visitor& v = st_.visitors[c.visitor];
                 remember(v.client_ids, v.client_id_order, cid, {str(e, "msg"), c.id, seq});

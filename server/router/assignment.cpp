@@ -105,14 +105,7 @@ json Router::queue_snapshot() const {
             const Conversation& c = st_.conversations.at(id);
             json item{{"conv", id}, {"position", ++pos}, {"visitor", c.visitor}, {"lang", c.lang},
                       {"priority", c.priority}, {"queued_ms", c.queued_ms}};
-            for (auto h = c.history.rbegin(); h != c.history.rend(); ++h) {
-                if (!h->visitor_visible) continue;
-                json f = json::parse(h->frame);
-                if (f.value("author", "") == "visitor") {
-                    item["preview"] = f["text"];
-                    break;
-                }
-            }
+            if (!c.preview.empty()) item["preview"] = c.preview;
             items.push_back(std::move(item));
         }
     return json{{"type", "queue"}, {"items", items}};
@@ -127,15 +120,31 @@ void Router::finish(Effects& fx) {
             Conversation& c = st_.conversations[id];
             if (c.pushed_position != ++pos) {
                 c.pushed_position = pos;
+                st_.told_position.insert(id);
                 fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, dump(json{{"type", "queued"}, {"position", pos}})});
             }
         }
     // Conversations that left the queue forget their position.
-    for (auto& id : st_.open) {
-        Conversation& c = st_.conversations[id];
-        if (c.stage != Stage::queued) c.pushed_position = 0;
+    for (auto it = st_.told_position.begin(); it != st_.told_position.end();) {
+        auto c = st_.conversations.find(*it);
+        if (c == st_.conversations.end() || c->second.stage != Stage::queued) {
+            if (c != st_.conversations.end()) c->second.pushed_position = 0;
+            it = st_.told_position.erase(it);
+        } else {
+            ++it;
+        }
     }
-    fx.on_durable.push_back({Send::To::all_agents, {}, 0, dump(queue_snapshot())});
+    // The agents' view of the queue goes out with the next take_queue_update().
+    queue_changed_ = true;
+}
+
+std::optional<std::string> Router::take_queue_update() {
+    if (!queue_changed_) return std::nullopt;
+    queue_changed_ = false;
+    // With no agent connected there is nobody to build it for.
+    const bool agent_connected = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& a) { return a.second.sessions > 0; });
+    if (!agent_connected) return std::nullopt;
+    return dump(queue_snapshot());
 }
 
 void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {

@@ -111,6 +111,12 @@ public:
     Effects visitor_frame(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
                           const std::string& page, std::int64_t now_ms);
 
+    // --- the agents' queue view ---
+    // The queue frame for every connected agent when the queue changed since the last call,
+    // else nothing. The core calls it a few times a second: under a busy queue one frame per
+    // interval reaches each agent instead of one per change (each the size of the queue).
+    std::optional<std::string> take_queue_update();
+
     // --- agents ---
     void set_agent_profile(const std::string& agent, AgentProfile profile);
     Effects agent_connected(SessionId s, const std::string& agent, std::int64_t now_ms);
@@ -164,6 +170,7 @@ private:
     State st_;
     std::map<std::string, AgentProfile> profiles_;
     bool queue_dirty_ = false;
+    bool queue_changed_ = false;  // since the last take_queue_update()
 };
 
 }  // namespace chat::router

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace chat::router {
@@ -39,6 +40,7 @@ struct Conversation {
     std::set<std::string> tags;
     std::string resolved_by;
     std::size_t pushed_position = 0;  // last queue position told to the visitor
+    std::string preview;              // the visitor's last message, shown in the agents' queue
 };
 
 // A message sent with a client_id, remembered so that a resend is acknowledged, not logged twice.
@@ -79,6 +81,9 @@ struct State {
     std::set<std::string> open;  // conversations not resolved nor abandoned
     std::deque<std::string> queue_priority, queue_normal;
     std::uint64_t opened_count = 0;  // for conversation ids
+    // Conversations whose visitor holds a queue position (pushed_position != 0): the few that
+    // must forget it when they leave the queue, without walking every open conversation.
+    std::unordered_set<std::string> told_position;
 };
 
 }  // namespace chat::router

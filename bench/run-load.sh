@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# run-load.sh — chatd against the Node.js `ws` relay baseline (bench/baseline/relay.mjs), the
+# same chat-bench load on both, RUNS times each, alternating, then the medians and our ratio.
+#
+#   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
+#                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle]
+#
+# --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
+# processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
+# Every run starts from an empty data directory; the KPIs of each chatd run are read back
+# with chat-kpi. Needs node (for the relay and for the medians).
+#
+# The bench config raises limits that exist against abuse and would refuse a load generator:
+# limits.msgs_per_s / burst (10 / 20 per connection by default), limits.conns_per_address
+# (100 by default: thousands of connections come from a few 127.0.0.x addresses) and
+# limits.max_connections. Durability is not relaxed: every ack follows an fdatasync.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load BASELINE=1 IDLE=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
+    --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
+    --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) BASELINE=0 ;; --idle) IDLE=1 ;;
+    *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+BIN=$BUILD/bin
+for b in chatd chat-bench chat-kpi; do [ -x "$BIN/$b" ] || { echo "run-load.sh: $BIN/$b missing (cmake --build $BUILD --target $b)" >&2; exit 1; }; done
+if [ "$IDLE" = 1 ]; then PROCS=$(( (VISITORS + 9899) / 9900 )); fi
+mkdir -p "$OUT"
+PASSWORD="bench password 42"
+echo "$PASSWORD" > "$OUT/agent-password"
+cat > "$OUT/bench-config.json" <<JSON
+{ "node": "bench",
+  "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0, "max_connections": 100000 } }
+JSON
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_listening() {  # file pattern
+  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "run-load.sh: server did not start:" >&2; cat "$1" >&2; return 1
+}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# drive PORT PID NAME RUN [extra chat-bench flags]: K processes, merged report in $OUT/NAME-RUN.json
+drive() {
+  local port=$1 pid=$2 name=$3 run=$4; shift 4
+  local base; base=$(rss_kb "$pid")
+  local start=$(( $(date +%s%3N) + 1500 + VISITORS / 3 ))  # everyone connected by then
+  local per=$(( VISITORS / PROCS )) rate_per pids=() files=()
+  rate_per=$(node -e "console.log($RATE/$PROCS)")
+  for k in $(seq 1 "$PROCS"); do
+    local lo=$(( 2 + (k - 1) * 10 )) hi=$(( 11 + (k - 1) * 10 ))
+    local agent_flags=()
+    if [ "$k" = 1 ] && [ "$AGENTS" -gt 0 ] && [ "$name" = chatd ]; then
+      agent_flags=(--agents "$AGENTS" --agent-password-file "$OUT/agent-password")
+    fi
+    local mode=(--rate "$rate_per" --warmup 2)
+    [ "$IDLE" = 1 ] && mode=(--idle)
+    "$BIN/chat-bench" --url "ws://127.0.0.1:$port" --visitors "$per" "${mode[@]}" --duration "$DURATION" \
+      --source "127.0.0.$lo-127.0.0.$hi" --server-pid "$pid" --start-at "$start" --label "$name" \
+      "${agent_flags[@]}" "$@" --json "$OUT/$name-$run-p$k.json" > "$OUT/$name-$run-p$k.txt" 2>&1 &
+    pids+=($!); files+=("$OUT/$name-$run-p$k.json")
+  done
+  for p in "${pids[@]}"; do wait "$p" || { echo "run-load.sh: a chat-bench process failed:" >&2; cat "$OUT/$name-$run-p"*.txt >&2; return 1; }; done
+  "$BIN/chat-bench" --merge "${files[@]}" --server-base-rss-kb "$base" --json "$OUT/$name-$run.json" --label "$name run $run"
+}
+
+run_chatd() {
+  local run=$1 data="$OUT/chatd-data-$1" port; port=$(free_port)
+  rm -rf "$data"
+  for i in $(seq 1 "$AGENTS"); do
+    echo "$PASSWORD" | "$BIN/chatd" user add "bench-agent-$i" --role agent --capacity 50 --data "$data" >/dev/null
+  done
+  "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" > "$OUT/chatd-$run.log" 2>&1 &
+  local pid=$!
+  wait_listening "$OUT/chatd-$run.log" "listening on"
+  drive "$port" "$pid" chatd "$run"
+  kill -TERM "$pid"; wait "$pid" || true
+  # The run's KPIs, read back from the log.
+  "$BIN/chat-kpi" --json "$data" > "$OUT/chatd-$run-kpi.json"
+  node -e 'const k=require(process.argv[1]); console.log(`  chat-kpi read the run back: ${k.conversations} conversations, ${k.counts.resolved} resolved, ${k.counts.handoffs} handoffs, CSAT ${k.csat.count}`)' "$OUT/chatd-$run-kpi.json"
+  rm -rf "$data"
+}
+
+run_relay() {
+  local run=$1 data="$OUT/relay-data-$1" port; port=$(free_port)
+  rm -rf "$data"
+  node bench/baseline/relay.mjs --port "$port" --data "$data" > "$OUT/relay-$run.log" 2>&1 &
+  local pid=$!
+  wait_listening "$OUT/relay-$run.log" "listening on"
+  drive "$port" "$pid" relay "$run"
+  kill -TERM "$pid"; wait "$pid" || true
+  rm -rf "$data"
+}
+
+echo "== $(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576 )) GiB; visitors $VISITORS, $( [ "$IDLE" = 1 ] && echo idle || echo "rate $RATE/s" ), $PROCS chat-bench process(es), agents $AGENTS, $RUNS runs"
+for run in $(seq 1 "$RUNS"); do
+  run_chatd "$run"
+  [ "$BASELINE" = 1 ] && run_relay "$run"
+done
+
+# Medians over the runs, and the ratio.
+node - "$OUT" "$RUNS" "$BASELINE" <<'JS'
+const [out, runs, baseline] = process.argv.slice(2);
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const load = (name) => Array.from({ length: Number(runs) }, (_, i) => require(`${out}/${name}-${i + 1}.json`));
+const pick = (rs, f) => med(rs.map(f));
+const row = (name, rs) => ({
+  name, connections: pick(rs, (r) => r.connections), msgs_per_s: pick(rs, (r) => r.msgs_per_s),
+  ack_p50: pick(rs, (r) => r.latency_ms.ack.p50), ack_p99: pick(rs, (r) => r.latency_ms.ack.p99),
+  bot_p50: pick(rs, (r) => r.latency_ms.bot_reply.p50), bot_p99: pick(rs, (r) => r.latency_ms.bot_reply.p99),
+  agent_p99: pick(rs, (r) => r.latency_ms.agent_delivery.p99),
+  rss_per_conn_kb: pick(rs, (r) => r.server_rss_per_connection_kb ?? 0),
+  rss_added_per_conn_kb: pick(rs, (r) => r.server_rss_added_per_connection_kb ?? 0),
+  server_cpu: pick(rs, (r) => r.server_cpu_percent ?? 0), bench_cpu: pick(rs, (r) => r.bench_cpu_percent ?? 0),
+  errors: pick(rs, (r) => r.errors),
+});
+const rows = [row('chatd', load('chatd'))];
+if (baseline === '1') rows.push(row('node ws relay', load('relay')));
+console.log(`\nmedians of ${runs} runs (latencies in ms, CPU in % of one core, RSS in KiB):`);
+console.table(rows);
+if (rows.length === 2) {
+  const [c, n] = rows;
+  if (n.msgs_per_s > 0)
+    console.log(`chatd / node: ${(c.msgs_per_s / n.msgs_per_s).toFixed(2)}x the message rate; ack p99 ${c.ack_p99} vs ${n.ack_p99} ms; bot reply p99 ${c.bot_p99} vs ${n.bot_p99} ms`);
+  else
+    console.log(`idle: chatd ${c.connections} connections at ${c.rss_per_conn_kb} KiB each (${c.rss_added_per_conn_kb} above idle); node ${n.connections} at ${n.rss_per_conn_kb} KiB (${n.rss_added_per_conn_kb})`);
+}
+JS
