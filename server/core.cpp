@@ -330,6 +330,7 @@ void Core::agent_removed(std::string agent) {
 void Core::texts_erased(std::vector<std::string> visitors) {
     net::post(strand_, [self = shared_from_this(), visitors = std::move(visitors)] {
         auto& im = *self->impl_;
+        for (const auto& v : visitors) self->router_->forget_texts(v);  // nothing of it is served from now on
         for (const auto& v : visitors)
             if (auto it = im.visitor_sessions.find(v); it != im.visitor_sessions.end())
                 for (auto id : it->second)

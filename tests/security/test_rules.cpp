@@ -61,7 +61,7 @@ TEST_CASE("visitor tokens carry 128 random bits, are bound to their visitor and 
     CHECK(again.welcome["last_seq"].get<int>() >= 1);
 }
 
-TEST_CASE("an agent cannot act on or read a conversation not assigned to it; managers only for KPIs") {
+TEST_CASE("an agent cannot act on or read a conversation not assigned to it, and only managers read KPIs") {
     SecureShop shop("", {{"alice", "agent"}, {"bob", "agent"}, {"mia", "manager"}});
     AgentClient alice(shop.port(), "alice");
     Shopper v(shop.port());
@@ -92,7 +92,7 @@ TEST_CASE("an agent cannot act on or read a conversation not assigned to it; man
     CHECK(m["text"] == "Alice here");
 }
 
-TEST_CASE("expired and revoked agent sessions are refused; a removed user is cut off at once") {
+TEST_CASE("expired and revoked agent sessions are refused, and a removed user is cut off at once") {
     SecureShop shop("", {{"alice", "agent"}, {"mia", "manager"}});
     // A genuine token that expired an hour ago (signed with this data directory's secret).
     chat::accounts::AccountStore store(shop.data());
