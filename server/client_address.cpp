@@ -84,4 +84,21 @@ std::string client_address(const std::string& peer, std::string_view forwarded_f
     return client;
 }
 
+void RelayedPeers::add(std::uint16_t port, std::string client) {
+    std::lock_guard lock(mu_);
+    by_port_[port] = std::move(client);
+}
+
+void RelayedPeers::remove(std::uint16_t port) {
+    std::lock_guard lock(mu_);
+    by_port_.erase(port);
+}
+
+std::string RelayedPeers::resolve(const std::string& address, std::uint16_t port) const {
+    std::lock_guard lock(mu_);
+    if (by_port_.empty() || address != "127.0.0.1") return address;
+    auto it = by_port_.find(port);
+    return it == by_port_.end() ? address : it->second;
+}
+
 }  // namespace chat::server

@@ -2,6 +2,7 @@
 #include "http_session.hpp"
 
 #include "http_routes.hpp"
+#include "security_state.hpp"
 #include "agent_session.hpp"
 #include "client_address.hpp"
 #include "origin_policy.hpp"
@@ -25,7 +26,7 @@ void HttpSession::run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         error_code ec;
         auto ep = self->stream_.socket().remote_endpoint(ec);
-        self->peer_ = ec ? std::string{} : ep.address().to_string();
+        self->peer_ = ec ? std::string{} : self->state_->security().relayed.resolve(ep.address().to_string(), ep.port());
         const auto joined = self->state_->join(self, self->peer_);
         if (joined != SharedState::Join::ok) {
             // Stopping, full, or too many connections from this address: say so and close.

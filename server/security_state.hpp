@@ -19,6 +19,7 @@ struct SecurityState {
     privacy::ErasedVisitors erased;
     LoginLimiter login;
     std::vector<Cidr> trusted_proxies;
+    RelayedPeers relayed;  // clients behind chatd's own TLS front
 };
 
 }  // namespace chat::server

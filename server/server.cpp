@@ -17,6 +17,7 @@
 #include "core.hpp"
 #include "identity.hpp"
 #include "listener.hpp"
+#include "tls_front.hpp"
 #include "clock.hpp"
 #include "metrics.hpp"
 #include "security_state.hpp"
@@ -64,17 +65,28 @@ int run_server(Config cfg) {
     auto address = net::ip::make_address(cfg.listen.address, ec);
     if (ec) throw UsageError("--listen: bad address '" + cfg.listen.address + "'");
     std::shared_ptr<Listener> listener;
+    std::shared_ptr<TlsFront> tls;  // with a certificate: TLS on --listen, relayed to a loopback listener
+    const bool use_tls = !cfg.tls_cert.empty();
     try {
-        listener = std::make_shared<Listener>(ioc, tcp::endpoint{address, cfg.listen.port}, state);
+        listener = std::make_shared<Listener>(
+            ioc, use_tls ? tcp::endpoint{net::ip::address_v4::loopback(), 0} : tcp::endpoint{address, cfg.listen.port}, state);
+        if (use_tls)
+            tls = std::make_shared<TlsFront>(ioc, tcp::endpoint{address, cfg.listen.port}, listener->local_endpoint(),
+                                             cfg.tls_cert, cfg.tls_key, state, security.relayed);
     } catch (const boost::system::system_error& e) {
         core->stop();
         state->set_core(nullptr);
         throw std::runtime_error("cannot listen on " + cfg.listen.address + ":" + std::to_string(cfg.listen.port) + ": " +
                                  e.code().message());
+    } catch (const std::exception&) {  // a certificate or key that does not load
+        core->stop();
+        state->set_core(nullptr);
+        throw;
     }
     listener->run();
-    const auto bound = listener->local_endpoint();
-    std::cout << "chatd listening on http://"
+    if (tls) tls->run();
+    const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
+    std::cout << "chatd listening on " << (tls ? "https://" : "http://")
               << (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) << ':'
               << bound.port() << " (node " << node << ", " << bot->topics() << " FAQ topics, web root "
               << state->web_root().string() << ")" << std::endl;
@@ -181,6 +193,7 @@ int run_server(Config cfg) {
         retention.cancel();
         hup.cancel();
         listener->stop();
+        if (tls) tls->stop();
         state->shutdown_all();
         wait_for_drain();
     });
