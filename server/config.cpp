@@ -289,7 +289,7 @@ the event log and the KPIs.
   --allowed-origin ORIGIN  origin allowed to open /ws/visitor (repeatable; none: any)
   --trusted-proxy CIDR   proxy whose X-Forwarded-For is believed (repeatable)
   --threads N            network threads (default: one per core)
-  --retention-days N     erase texts older than N days, hourly (default 0: keep them)
+  --retention-days N     erase texts older than N days, at start and daily (default 0: keep)
   --relaxed-sync-ms N    fsync the log every N ms instead of before each acknowledgement
                          (faster; a machine crash may lose the last N ms). Default 0: off
   --help                 this text

@@ -5,7 +5,7 @@
 // router and the KPI engine), and only then the listener. SIGHUP reloads the knowledge base;
 // every 100 ms the accounts, the erased visitors and the CLI's audit queue are checked for
 // changes (so `chatd user remove` and `chatd visitor erase` act at once), every 500 ms the
-// knowledge base files; with --retention-days, old texts are erased at start and hourly.
+// knowledge base files; with --retention-days, old texts are erased at start and daily.
 #include "server.hpp"
 
 #include <iostream>
@@ -30,7 +30,9 @@ namespace {
 constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
 constexpr auto kWatchEvery = std::chrono::milliseconds(100);
 constexpr int kBotWatchTicks = 5;  // the knowledge base: every 500 ms
-constexpr auto kRetentionEvery = std::chrono::hours(1);
+// Each pass that erases something rebuilds the state from the log (a pause of the core strand
+// proportional to the log's size), so retention runs once a day rather than hourly.
+constexpr auto kRetentionEvery = std::chrono::hours(24);
 }  // namespace
 
 int run_server(Config cfg) {

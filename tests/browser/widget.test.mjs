@@ -18,7 +18,7 @@ test('the demo shop shows the chat launcher and the widget connects when opened'
   await open.click();
   await page.getByRole('status').filter({ hasText: 'Connecté' }).waitFor({ timeout: 5000 });
   const token = await page.evaluate(() => localStorage.getItem('chat.visitor_token'));
-  assert.match(token, /^v[0-9a-f]{24}\.[0-9a-f]{40}$/);
+  assert.match(token, /^v[0-9a-f]{32}\.[0-9a-f]{40}$/);
   assert.deepEqual(errors, []);
 });
 
