@@ -13,6 +13,7 @@
 #include "log_replay.hpp"
 #include "metrics.hpp"
 #include "router.hpp"
+#include "erased_visitors.hpp"
 #include "visitor_data.hpp"
 #include "websocket_session.hpp"
 
@@ -340,6 +341,7 @@ void Core::texts_erased(std::vector<std::string> visitors) {
         net::post(self->state_->blocking(), [self, visitors] {
             for (const auto& v : visitors) {
                 try {
+                    privacy::EraseLock lock(self->state_->config().data);
                     privacy::erase_visitor_texts(self->state_->config().data, v);
                 } catch (const std::exception& e) {
                     std::cerr << "chatd: erasing " << v << ": " << e.what() << std::endl;

@@ -14,13 +14,13 @@
 #include "auth_service.hpp"
 #include "bot_service.hpp"
 #include "canned.hpp"
+#include "clock.hpp"
 #include "core.hpp"
 #include "identity.hpp"
 #include "listener.hpp"
-#include "tls_front.hpp"
-#include "clock.hpp"
 #include "metrics.hpp"
 #include "security_state.hpp"
+#include "tls_front.hpp"
 #include "visitor_data.hpp"
 
 namespace chat::server {
@@ -148,6 +148,7 @@ int run_server(Config cfg) {
         net::post(blocking, [&] {
             const std::int64_t cutoff = now_ms() - std::int64_t{cfg.retention_days} * 86'400'000;
             try {
+                privacy::EraseLock lock(cfg.data);
                 const auto n = privacy::erase_texts_before(cfg.data, cutoff);
                 if (n.texts > 0) {
                     core->audit({{"actor", "system"}, {"action", "retention.erase"}, {"texts", n.texts}, {"before_ts", cutoff}});

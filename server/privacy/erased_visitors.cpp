@@ -85,6 +85,16 @@ std::vector<std::string> ErasedVisitors::refresh() {
     return fresh;
 }
 
+EraseLock::EraseLock(const fs::path& data) {
+    Locked lock(dir_of(data) / "erase.lock", O_RDWR | O_CREAT);
+    fd_ = lock.fd;
+    lock.fd = -1;  // kept open (and locked) until destruction
+}
+
+EraseLock::~EraseLock() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
 void queue_audit(const fs::path& data, const std::string& event_line) {
     append_line(dir_of(data) / "audit-queue", event_line);
 }

@@ -36,6 +36,20 @@ private:
     std::uint64_t read_up_to_ = 0;
 };
 
+// Held while texts are blanked (`<data>/privacy/erase.lock`, flock): by `chatd visitor erase`
+// from before it records the visitor until its pass is done, and by chatd's own passes, so
+// the command's pass runs first and its counts are the texts it erased.
+class EraseLock {
+public:
+    explicit EraseLock(const std::filesystem::path& data);
+    ~EraseLock();
+    EraseLock(const EraseLock&) = delete;
+    EraseLock& operator=(const EraseLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
 // Audit events a CLI command could not append itself because a chatd holds the log: queued in
 // `<data>/privacy/audit-queue`, appended to the log by that chatd (drain_audit_queue).
 void queue_audit(const std::filesystem::path& data, const std::string& event_line);

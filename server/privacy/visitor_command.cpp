@@ -146,9 +146,14 @@ int run_visitor_command(const std::vector<std::string>& args, std::ostream& out,
             out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
             return 0;
         }
-        // Recorded first, so a running chatd stops serving the texts while we blank them.
-        ErasedVisitors::record(o.data, o.visitor, now_ms());
-        const EraseCounts n = erase_visitor_texts(o.data, o.visitor);
+        // Recorded first, so a running chatd stops serving the texts while we blank them; its
+        // own pass waits for ours (EraseLock).
+        EraseCounts n;
+        {
+            EraseLock lock(o.data);
+            ErasedVisitors::record(o.data, o.visitor, now_ms());
+            n = erase_visitor_texts(o.data, o.visitor);
+        }
         audit(o, {{"actor", actor()}, {"action", "visitor.erase"}, {"target", o.visitor}});
         out << json{{"visitor", o.visitor}, {"conversations", n.conversations}, {"texts_erased", n.texts},
                     {"events_changed", n.lines}, {"torn_fragments_erased", n.torn_files}}
