@@ -11,7 +11,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   build-essential cmake pkg-config git ccache
   libboost1.81-dev nlohmann-json3-dev libhiredis-dev catch2 libssl-dev libsimdjson-dev libsodium-dev zlib1g-dev
-  redis-server chromium clang libclang-rt-14-dev
+  redis-server chromium clang libclang-rt-14-dev openssl
 )
 # Node.js and npm from Debian unless a node (>= 18) is already there.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

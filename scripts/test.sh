@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
 # test.sh — runs every test: installs what is missing, builds, then runs ctest on the Release
 # build (unit, integration against the real chatd, browser tests in Chromium), then the C++
-# tests again on an AddressSanitizer + UndefinedBehaviorSanitizer build. Tests take free
+# tests again on an AddressSanitizer + UndefinedBehaviorSanitizer build; between the two, the
+# libFuzzer targets of fuzz/ run for FUZZ_SECONDS (20) each. Tests take free
 # loopback ports, never 8080, so this runs while the demo is up. Ends with ctest's summary.
 # Last, the routing state machine and the event log writer (the threaded part that is cheap to
 # build) under ThreadSanitizer, in a build dir of their own with only those targets.
-#   SANITIZE=0 scripts/test.sh   skips the sanitizer passes.
+#   SANITIZE=0 scripts/test.sh   skips the sanitizer passes; FUZZ=0 skips the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
 
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j"$JOBS" --timeout 600
+
+if [ "${FUZZ:-1}" != 0 ]; then
+  # libFuzzer targets (fuzz/CMakeLists.txt), built with clang in their own build dir, each run
+  # for a bounded time from its committed corpus; new inputs go to a scratch dir.
+  echo "== libFuzzer targets, ${FUZZ_SECONDS:-20} s each"
+  cmake -S fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+  cmake --build build-fuzz -j"$JOBS"
+  for target in frame faq log_line blank; do
+    scratch=$(mktemp -d)
+    if ! build-fuzz/bin/fuzz_$target -max_total_time="${FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 \
+         -artifact_prefix="$scratch/" "$scratch" "fuzz/corpus/$target" >"$scratch/log" 2>&1; then
+      cat "$scratch/log"; echo "fuzz_$target failed; the crashing input is in $scratch"; exit 1
+    fi
+    echo "fuzz_$target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$scratch/log")"
+    rm -rf "$scratch"
+  done
+fi
 
 if [ "${SANITIZE:-1}" != 0 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"

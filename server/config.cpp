@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client_address.hpp"
+
 namespace chat::server {
 namespace {
 
@@ -63,7 +65,13 @@ const std::map<std::string, Setter>& setters() {
         {"tls-cert", [](Config& c, const std::string& v) { c.tls_cert = v; }},
         {"tls-key", [](Config& c, const std::string& v) { c.tls_key = v; }},
         {"allowed-origin", [](Config& c, const std::string& v) { c.allowed_origins.push_back(v); }},
-        {"trusted-proxy", [](Config& c, const std::string& v) { c.trusted_proxies.push_back(v); }},
+        {"trusted-proxy",
+         [](Config& c, const std::string& v) {
+             if (!parse_cidr(v)) throw UsageError("--trusted-proxy: expected an address or CIDR such as 10.0.0.0/8, got '" + v + "'");
+             c.trusted_proxies.push_back(v);
+         }},
+        {"retention-days",
+         [](Config& c, const std::string& v) { c.retention_days = static_cast<int>(parse_int(v, "--retention-days", 0, 36500)); }},
         {"threads", [](Config& c, const std::string& v) { c.threads = static_cast<int>(parse_int(v, "--threads", 0, 256)); }},
         {"relaxed-sync-ms",
          [](Config& c, const std::string& v) { c.relaxed_sync_ms = static_cast<int>(parse_int(v, "--relaxed-sync-ms", 0, 60000)); }},
@@ -94,6 +102,8 @@ void apply_limits(Limits& l, const json& obj) {
         else if (k == "conns_per_address") l.conns_per_address = static_cast<std::size_t>(num(0, 1e9));
         else if (k == "max_connections") l.max_connections = static_cast<std::size_t>(num(1, 1e9));
         else if (k == "outgoing_queue_frames") l.outgoing_queue_frames = static_cast<std::size_t>(num(1, 1e6));
+        else if (k == "login_burst") l.login_burst = num(1, 1e6);
+        else if (k == "login_per_min") l.login_per_min = num(0.01, 1e6);
         else throw UsageError("config limits." + k + ": unknown limit");
     }
 }
@@ -264,7 +274,8 @@ the event log and the KPIs.
   --data DIR             event log segments, accounts and state of this node (default ./data)
   --config FILE          JSON file whose keys are these flags' names; flags win over it;
                          its "limits" object sets frame_bytes, text_chars, msgs_per_s, burst,
-                         header_timeout_s, conns_per_address, max_connections; its
+                         header_timeout_s, conns_per_address, max_connections,
+                         login_burst, login_per_min; its
                          "timeouts" object (seconds) reopen_window_s, bot_inactivity_s,
                          agent_inactivity_s, queue_abandon_s, agent_grace_s; its
                          "business_hours" object: days ["mon",…], open "09:00", close
@@ -278,6 +289,7 @@ the event log and the KPIs.
   --allowed-origin ORIGIN  origin allowed to open /ws/visitor (repeatable; none: any)
   --trusted-proxy CIDR   proxy whose X-Forwarded-For is believed (repeatable)
   --threads N            network threads (default: one per core)
+  --retention-days N     erase texts older than N days, at start and daily (default 0: keep)
   --relaxed-sync-ms N    fsync the log every N ms instead of before each acknowledgement
                          (faster; a machine crash may lose the last N ms). Default 0: off
   --help                 this text
@@ -286,6 +298,8 @@ Subcommands (same --data and --config):
   chatd user add NAME --role agent|manager [--langs fr,en] [--capacity N]   (password on stdin)
   chatd user list [--json]
   chatd user remove NAME
+  chatd visitor export ID      (everything held about the visitor, JSON on stdout)
+  chatd visitor erase ID       (their texts blanked in every segment; see docs/privacy.md)
 
 Signals: SIGHUP reloads the knowledge base; SIGINT/SIGTERM stop cleanly (pending log writes flushed, exit 0).
 )";

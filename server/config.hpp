@@ -28,6 +28,8 @@ struct Limits {
     std::size_t conns_per_address = 100;  // 0 = no limit
     std::size_t max_connections = 100000;
     std::size_t outgoing_queue_frames = 256;  // per connection; a slower client is dropped
+    double login_burst = 5;     // login attempts per account at once (an address: 4x)
+    double login_per_min = 6;   // then this many a minute (an address: 4x)
 };
 
 // When conversations change state on their own (router timers), in milliseconds.
@@ -69,6 +71,7 @@ struct Config {
     std::vector<std::string> trusted_proxies;
     int threads = 0;  // 0 = one per core
     int relaxed_sync_ms = 0;  // 0 = every append is fsynced before it is acknowledged
+    int retention_days = 0;   // 0 = keep texts; else texts older than this are erased
     Limits limits;
     Timeouts timeouts;
     BusinessHours hours;

@@ -13,6 +13,8 @@
 #include "log_replay.hpp"
 #include "metrics.hpp"
 #include "router.hpp"
+#include "erased_visitors.hpp"
+#include "visitor_data.hpp"
 #include "websocket_session.hpp"
 
 namespace chat::server {
@@ -133,18 +135,22 @@ void Core::tick() {
             std::chrono::steady_clock::now() - self->impl_->last_rebuild > std::chrono::seconds(2)) {
             // The disk refused a batch: the state in memory may hold events the log does not.
             // Rebuild it from what is durable, then let traffic try again.
-            self->impl_->last_rebuild = std::chrono::steady_clock::now();
-            self->replay();
-            std::unordered_map<std::string, int> v, a;
-            for (auto& [id, ss] : self->impl_->visitor_sessions) v[id] = static_cast<int>(ss.size());
-            for (auto& [id, ss] : self->impl_->agent_sessions) a[id] = static_cast<int>(ss.size());
-            self->router_->restore_sessions(v, a);
-            self->impl_->needs_rebuild = false;
-            self->log_healthy_ = true;
+            self->rebuild();
         }
         if (!self->state_->stopping()) self->run(self->router_->tick(now_ms()), 0);
         self->tick();
     });
+}
+
+void Core::rebuild() {
+    impl_->last_rebuild = std::chrono::steady_clock::now();
+    replay();
+    std::unordered_map<std::string, int> v, a;
+    for (auto& [id, ss] : impl_->visitor_sessions) v[id] = static_cast<int>(ss.size());
+    for (auto& [id, ss] : impl_->agent_sessions) a[id] = static_cast<int>(ss.size());
+    router_->restore_sessions(v, a);
+    impl_->needs_rebuild = false;
+    log_healthy_ = true;
 }
 
 void Core::run(router::Effects&& fx, SessionId origin) {
@@ -309,7 +315,18 @@ void Core::agent_frame(SessionId s, std::string agent, json frame) {
             return self->run(std::move(fx), s);
         }
         if (frame.value("type", "") == "message") self->metrics_.messages_in_agent++;
-        self->run(self->router_->agent_frame(s, agent, frame, now_ms()), s);
+        auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
+        // Transfers and resolutions are also audited under the agent's name.
+        std::vector<json> audits;
+        for (const auto& e : fx.events) {
+            const std::string type = e.value("type", "");
+            if (type == "conversation.transferred" || (type == "conversation.resolved" && e.value("by", "") == "agent"))
+                audits.push_back({{"type", "audit"}, {"ts", e.value("ts", now_ms())}, {"actor", agent},
+                                  {"action", type == "conversation.transferred" ? "transfer" : "resolve"},
+                                  {"conv", e.value("conv", "")}, {"target", e.value("conv", "")}});
+        }
+        fx.events.insert(fx.events.end(), audits.begin(), audits.end());
+        self->run(std::move(fx), s);
     });
 }
 
@@ -330,6 +347,33 @@ void Core::agent_removed(std::string agent) {
                 if (auto sink = im.sinks[id].lock()) sink->close_after_flush(1008, "account removed");
         }
         self->run(self->router_->agent_removed(agent, now_ms()), 0);
+    });
+}
+
+void Core::texts_erased(std::vector<std::string> visitors) {
+    net::post(strand_, [self = shared_from_this(), visitors = std::move(visitors)] {
+        auto& im = *self->impl_;
+        for (const auto& v : visitors) self->router_->forget_texts(v);  // nothing of it is served from now on
+        for (const auto& v : visitors)
+            if (auto it = im.visitor_sessions.find(v); it != im.visitor_sessions.end())
+                for (auto id : it->second)
+                    if (auto sink = im.sinks[id].lock()) sink->close_after_flush(1008, "visitor erased");
+        // Lines appended for them before their connections closed are blanked too; then the
+        // state (histories, live KPIs) is rebuilt from the blanked log.
+        net::post(self->state_->blocking(), [self, visitors] {
+            for (const auto& v : visitors) {
+                try {
+                    privacy::EraseLock lock(self->state_->config().data);
+                    privacy::erase_visitor_texts(self->state_->config().data, v);
+                } catch (const std::exception& e) {
+                    std::cerr << "chatd: erasing " << v << ": " << e.what() << std::endl;
+                }
+            }
+            net::post(self->strand_, [self] {
+                if (self->impl_->pending.empty()) self->rebuild();
+                else self->impl_->needs_rebuild = true, self->impl_->last_rebuild = {};
+            });
+        });
     });
 }
 

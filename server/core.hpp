@@ -79,11 +79,17 @@ public:
     // The account was removed: its agent goes offline and its conversations back to the queue.
     void agent_removed(std::string agent);
 
+    // The visitors were erased (docs/privacy.md): their connections are closed, what this node
+    // wrote for them since is blanked, and the state is rebuilt from the log so that no erased
+    // text is served any more. Also called after retention blanked texts (no visitors then).
+    void texts_erased(std::vector<std::string> visitors);
+
 private:
     struct Impl;
     void run(router::Effects&& fx, SessionId origin);
     void completed(std::uint64_t batch, std::error_code ec);
     void replay();
+    void rebuild();
     void tick();
     void queue_tick();
 

@@ -22,7 +22,9 @@
 #include "core.hpp"
 #include "engine.hpp"
 #include "metrics.hpp"
+#include "origin_policy.hpp"
 #include "router.hpp"
+#include "security_state.hpp"
 #include "request_parts.hpp"
 #include "static_files.hpp"
 #include "static_gzip.hpp"
@@ -169,6 +171,9 @@ json conversation_with_history(const router::Router& r, const router::Conversati
 void api(SharedState& state, Request&& req, const std::string& peer, std::string_view path, Reply reply) {
     AuthService& auth = state.auth();
     const auto method = req.method();
+    // Another site's page must not use an agent's session (CSRF): the API answers only chatd's own pages.
+    if (!same_origin(req[http::field::origin], req[http::field::host]))
+        return reply(error_response(req, http::status::forbidden, "forbidden", "origin not allowed"));
 
     if (path == "/api/login") {
         if (method != http::verb::post) return reply(error_response(req, http::status::method_not_allowed, "bad_request", "use POST"));
@@ -179,6 +184,11 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
         const std::string user = body["user"], password = body["password"];
         const unsigned version = req.version();
         const bool keep_alive = req.keep_alive();
+        if (const int wait_s = state.security().login.attempt(user, peer, now_ms())) {
+            auto res = error_response(req, http::status::too_many_requests, "rate_limited", "too many login attempts: try again later");
+            res.set(http::field::retry_after, std::to_string(wait_s));
+            return reply(std::move(res));
+        }
         // The password check is slow on purpose: keep it off the network threads.
         net::post(state.blocking(), [&state, user, password, peer, version, keep_alive, reply = std::move(reply)] {
             Principal who;
@@ -188,6 +198,7 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
                 return reply(json_response(version, keep_alive, http::status::unauthorized,
                                            {{"error", "unauthorized"}, {"message", "wrong user name or password"}}));
             }
+            state.security().login.succeeded(user);
             state.core().audit({{"actor", who.name}, {"action", "login"}, {"addr", peer}});
             auto res = json_response(version, keep_alive, http::status::ok,
                                      {{"user", who.name}, {"role", who.manager ? "manager" : "agent"}, {"langs", who.langs},

@@ -2,7 +2,11 @@
 #include "http_session.hpp"
 
 #include "http_routes.hpp"
+#include "security_state.hpp"
 #include "agent_session.hpp"
+#include "client_address.hpp"
+#include "origin_policy.hpp"
+#include "security_state.hpp"
 #include "visitor_session.hpp"
 
 namespace chat::server {
@@ -22,7 +26,7 @@ void HttpSession::run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         error_code ec;
         auto ep = self->stream_.socket().remote_endpoint(ec);
-        self->peer_ = ec ? std::string{} : ep.address().to_string();
+        self->peer_ = ec ? std::string{} : self->state_->security().relayed.resolve(ep.address().to_string(), ep.port());
         const auto joined = self->state_->join(self, self->peer_);
         if (joined != SharedState::Join::ok) {
             // Stopping, full, or too many connections from this address: say so and close.
@@ -76,9 +80,24 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     if (stopping_) return do_close();
 
     auto& req = parser_->get();
+    const std::string client = client_address(peer_, req["X-Forwarded-For"], state_->security().trusted_proxies);
     if (websocket::is_upgrade(req)) {
         std::string_view target = req.target();
         std::string_view path = target.substr(0, target.find('?'));
+        // Only the shop's pages open the visitor socket, only chatd's own pages the agent's.
+        const std::string_view origin = req[http::field::origin];
+        if ((path == "/ws/visitor" && !visitor_origin_ok(origin, state_->config().allowed_origins)) ||
+            (path == "/ws/agent" && !same_origin(origin, req[http::field::host]))) {
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::forbidden, req.version());
+            res->set(http::field::content_type, "application/json");
+            res->keep_alive(false);
+            res->body() = R"({"error":"forbidden","message":"origin not allowed"})";
+            res->prepare_payload();
+            writing_ = true;
+            stream_.expires_after(std::chrono::seconds(5));
+            http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
+            return;
+        }
         // The WebSocket session takes over the connection and its place in the address count.
         auto hand_over = [this] {
             stream_.expires_never();
@@ -98,7 +117,7 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     }
     stream_.expires_after(std::chrono::seconds(30));
     writing_ = true;  // until the answer is written; no read meanwhile
-    handle_request(*state_, parser_->release(), peer_, [self = shared_from_this()](http::message_generator msg) {
+    handle_request(*state_, parser_->release(), client, [self = shared_from_this()](http::message_generator msg) {
         net::dispatch(self->stream_.get_executor(), [self, msg = std::move(msg)]() mutable {
             const bool keep_alive = msg.keep_alive() && !self->stopping_;
             beast::async_write(self->stream_, std::move(msg),

@@ -107,7 +107,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
     return hex;
 }
 
-std::string new_visitor_id() { return "v" + random_hex(12); }
+std::string new_visitor_id() { return "v" + random_hex(16); }  // 128 random bits
 
 std::string visitor_token(std::string_view secret, std::string_view visitor) {
     std::string msg = "visitor:";

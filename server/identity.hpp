@@ -25,7 +25,7 @@ std::string load_or_create_secret(const std::filesystem::path& data);
 // HMAC-SHA256 of `message` under `key`, hex-encoded (64 characters).
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
-// A visitor's token: "<visitor>.<mac>", the MAC binding it to that visitor under the data
+// A visitor id is "v" and 128 random bits in hex. A visitor's token: "<visitor>.<mac>", the MAC binding it to that visitor under the data
 // directory's secret, so it needs no storage, survives restarts and cannot be forged.
 std::string new_visitor_id();
 std::string visitor_token(std::string_view secret, std::string_view visitor);

@@ -9,12 +9,16 @@
 #include "config.hpp"
 #include "server.hpp"
 #include "user_command.hpp"
+#include "visitor_command.hpp"
 
 int main(int argc, char** argv) {
     using namespace chat::server;
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "user") {
         return chat::accounts::run_user_command({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
+    }
+    if (!args.empty() && args[0] == "visitor") {
+        return chat::privacy::run_visitor_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
     }
     try {
         bool help = false;

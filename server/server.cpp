@@ -3,7 +3,9 @@
 // Start-up order: the data directory's node id and secret, the knowledge base (a bad one
 // stops start-up with file:line: reason), the accounts, the event log (replayed into the
 // router and the KPI engine), and only then the listener. SIGHUP reloads the knowledge base;
-// every 500 ms the accounts and the knowledge base files are checked for changes.
+// every 100 ms the accounts, the erased visitors and the CLI's audit queue are checked for
+// changes (so `chatd user remove` and `chatd visitor erase` act at once), every 500 ms the
+// knowledge base files; with --retention-days, old texts are erased at start and daily.
 #include "server.hpp"
 
 #include <iostream>
@@ -12,17 +14,25 @@
 #include "auth_service.hpp"
 #include "bot_service.hpp"
 #include "canned.hpp"
+#include "clock.hpp"
 #include "core.hpp"
 #include "identity.hpp"
 #include "listener.hpp"
 #include "metrics.hpp"
+#include "security_state.hpp"
+#include "tls_front.hpp"
+#include "visitor_data.hpp"
 
 namespace chat::server {
 
 namespace {
 // How long connections get to flush and close after SIGINT/SIGTERM before the process exits anyway.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
-constexpr auto kWatchEvery = std::chrono::milliseconds(500);
+constexpr auto kWatchEvery = std::chrono::milliseconds(100);
+constexpr int kBotWatchTicks = 5;  // the knowledge base: every 500 ms
+// Each pass that erases something rebuilds the state from the log (a pause of the core strand
+// proportional to the log's size), so retention runs once a day rather than hourly.
+constexpr auto kRetentionEvery = std::chrono::hours(24);
 }  // namespace
 
 int run_server(Config cfg) {
@@ -46,6 +56,8 @@ int run_server(Config cfg) {
     state->set_auth(&auth);
     CannedResponses canned(cfg.data);
     state->set_canned(&canned);
+    SecurityState security(cfg);
+    state->set_security(&security);
 
     auto core = std::make_shared<Core>(ioc, state, bot, metrics);
     state->set_core(core);
@@ -55,17 +67,28 @@ int run_server(Config cfg) {
     auto address = net::ip::make_address(cfg.listen.address, ec);
     if (ec) throw UsageError("--listen: bad address '" + cfg.listen.address + "'");
     std::shared_ptr<Listener> listener;
+    std::shared_ptr<TlsFront> tls;  // with a certificate: TLS on --listen, relayed to a loopback listener
+    const bool use_tls = !cfg.tls_cert.empty();
     try {
-        listener = std::make_shared<Listener>(ioc, tcp::endpoint{address, cfg.listen.port}, state);
+        listener = std::make_shared<Listener>(
+            ioc, use_tls ? tcp::endpoint{net::ip::address_v4::loopback(), 0} : tcp::endpoint{address, cfg.listen.port}, state);
+        if (use_tls)
+            tls = std::make_shared<TlsFront>(ioc, tcp::endpoint{address, cfg.listen.port}, listener->local_endpoint(),
+                                             cfg.tls_cert, cfg.tls_key, state, security.relayed);
     } catch (const boost::system::system_error& e) {
         core->stop();
         state->set_core(nullptr);
         throw std::runtime_error("cannot listen on " + cfg.listen.address + ":" + std::to_string(cfg.listen.port) + ": " +
                                  e.code().message());
+    } catch (const std::exception&) {  // a certificate or key that does not load
+        core->stop();
+        state->set_core(nullptr);
+        throw;
     }
     listener->run();
-    const auto bound = listener->local_endpoint();
-    std::cout << "chatd listening on http://"
+    if (tls) tls->run();
+    const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
+    std::cout << "chatd listening on " << (tls ? "https://" : "http://")
               << (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) << ':'
               << bound.port() << " (node " << node << ", " << bot->topics() << " FAQ topics, web root "
               << state->web_root().string() << ")" << std::endl;
@@ -81,19 +104,68 @@ int run_server(Config cfg) {
             std::cout << "chatd: knowledge base reloaded (" << bot->topics() << " topics)" << std::endl;
         }
     };
+    // Audit events queued by `chatd visitor …` while this server holds the log.
+    const auto audit_queue = cfg.data / "privacy" / "audit-queue";
+    auto drain_audits = [&] {
+        std::error_code size_ec;
+        if (std::filesystem::file_size(audit_queue, size_ec) == 0 || size_ec) return;
+        try {
+            for (const auto& line : privacy::drain_audit_queue(cfg.data)) {
+                auto event = nlohmann::json::parse(line, nullptr, false);
+                if (!event.is_object()) continue;
+                if (event.contains("ts")) event["requested_ts"] = event["ts"], event.erase("ts");  // ts: when appended
+                core->audit(std::move(event));
+            }
+        } catch (const std::exception& ex) {
+            std::cerr << "chatd: audit queue: " << ex.what() << std::endl;
+        }
+    };
+    drain_audits();
     net::steady_timer watch(ioc);
+    std::atomic<bool> watching{false};
+    int ticks = 0;
     std::function<void()> watch_loop = [&] {
         watch.expires_after(kWatchEvery);
         watch.async_wait([&](error_code e) {
             if (e) return;
-            net::post(blocking, [&] {
-                reload_bot(false);
-                for (const auto& removed : auth.refresh()) core->agent_removed(removed);
-            });
+            const bool bot_too = ++ticks % kBotWatchTicks == 0;
+            if (!watching.exchange(true)) {
+                net::post(blocking, [&, bot_too] {
+                    if (bot_too) reload_bot(false);
+                    for (const auto& removed : auth.refresh()) core->agent_removed(removed);
+                    if (auto erased = security.erased.refresh(); !erased.empty()) core->texts_erased(std::move(erased));
+                    drain_audits();
+                    watching = false;
+                });
+            }
             watch_loop();
         });
     };
     watch_loop();
+    net::steady_timer retention(ioc);
+    std::function<void()> retention_loop = [&] {
+        if (cfg.retention_days <= 0) return;
+        net::post(blocking, [&] {
+            const std::int64_t cutoff = now_ms() - std::int64_t{cfg.retention_days} * 86'400'000;
+            try {
+                privacy::EraseLock lock(cfg.data);
+                const auto n = privacy::erase_texts_before(cfg.data, cutoff);
+                if (n.texts > 0) {
+                    core->audit({{"actor", "system"}, {"action", "retention.erase"}, {"texts", n.texts}, {"before_ts", cutoff}});
+                    core->texts_erased({});
+                    std::cout << "chatd: retention: erased " << n.texts << " texts older than " << cfg.retention_days << " days"
+                              << std::endl;
+                }
+            } catch (const std::exception& ex) {
+                std::cerr << "chatd: retention: " << ex.what() << std::endl;
+            }
+        });
+        retention.expires_after(kRetentionEvery);
+        retention.async_wait([&](error_code e) {
+            if (!e) retention_loop();
+        });
+    };
+    retention_loop();
     net::signal_set hup(ioc, SIGHUP);
     std::function<void()> hup_loop = [&] {
         hup.async_wait([&](error_code e, int) {
@@ -121,8 +193,10 @@ int run_server(Config cfg) {
         if (e) return;
         started_stop = std::chrono::steady_clock::now();
         watch.cancel();
+        retention.cancel();
         hup.cancel();
         listener->stop();
+        if (tls) tls->stop();
         state->shutdown_all();
         wait_for_drain();
     });

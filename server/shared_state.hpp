@@ -26,6 +26,7 @@ struct Metrics;
 class BotService;
 class AuthService;
 class CannedResponses;
+struct SecurityState;
 
 // A connection the server can ask to close at shutdown. shutdown() may be called from any
 // thread; the connection posts the work to its own strand.
@@ -58,6 +59,8 @@ public:
     void set_auth(AuthService* a) { auth_ = a; }
     CannedResponses& canned() { return *canned_; }
     void set_canned(CannedResponses* c) { canned_ = c; }
+    SecurityState& security() { return *security_; }
+    void set_security(SecurityState* s) { security_ = s; }
     // For slow work (password hashing) that must not run on a network thread.
     boost::asio::thread_pool& blocking() { return *blocking_; }
     void set_blocking(boost::asio::thread_pool* p) { blocking_ = p; }
@@ -83,6 +86,7 @@ private:
     std::shared_ptr<BotService> bot_;
     AuthService* auth_ = nullptr;
     CannedResponses* canned_ = nullptr;
+    SecurityState* security_ = nullptr;
     boost::asio::thread_pool* blocking_ = nullptr;
     mutable std::mutex mu_;
     struct Live {

@@ -6,6 +6,7 @@
 #include "metrics.hpp"
 #include "protocol.hpp"
 #include "request_parts.hpp"
+#include "security_state.hpp"
 
 namespace chat::server {
 
@@ -17,6 +18,7 @@ void VisitorSession::on_open(const http::request<http::string_body>& req) {
     page_ = query_param(req.target(), "page").substr(0, 2048);
     const std::string token = query_param(req.target(), "token");
     visitor_ = token.empty() ? std::string{} : visitor_of_token(state().secret(), token);
+    if (!visitor_.empty() && state().security().erased.contains(visitor_)) visitor_.clear();  // never reused
     if (visitor_.empty()) {
         visitor_ = new_visitor_id();
         token_ = visitor_token(state().secret(), visitor_);
@@ -44,6 +46,7 @@ void VisitorSession::on_text(std::string_view text) {
             return queue_error("bad_request", "resume needs a \"last_seq\" number >= 0");
         std::string visitor = visitor_of_token(state().secret(), tok.get<std::string>());
         if (visitor.empty()) return queue_error("unauthorized", "unknown or forged token");
+        if (state().security().erased.contains(visitor)) return queue_error("unauthorized", "this visitor was erased");
         state().core().visitor_gone(id_, visitor_);
         visitor_ = std::move(visitor);
         token_ = tok.get<std::string>();

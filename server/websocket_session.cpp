@@ -3,6 +3,7 @@
 
 #include "metrics.hpp"
 #include "protocol.hpp"
+#include "security_state.hpp"
 
 namespace chat::server {
 
@@ -15,7 +16,7 @@ WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<SharedS
     : ws_(std::move(socket)), state_(std::move(state)) {
     error_code ec;
     auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
-    if (!ec) peer_ = ep.address().to_string();
+    if (!ec) peer_ = state_->security().relayed.resolve(ep.address().to_string(), ep.port());
 }
 
 WebSocketSession::~WebSocketSession() {

@@ -297,4 +297,21 @@ void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::in
         request_handoff(fx, c, a.handoff_reason.empty() ? "visitor_asked" : a.handoff_reason, a.priority, now);
 }
 
+void Router::forget_texts(const std::string& visitor) {
+    auto v = st_.visitors.find(visitor);
+    if (v == st_.visitors.end()) return;
+    for (const auto& id : v->second.convs) {
+        auto c = st_.conversations.find(id);
+        if (c == st_.conversations.end()) continue;
+        for (auto& h : c->second.history) {
+            json f = json::parse(h.frame, nullptr, false);
+            if (!f.is_object()) continue;
+            bool changed = false;
+            for (const char* key : {"text", "comment", "email"})
+                if (auto it = f.find(key); it != f.end() && !it->is_null()) *it = nullptr, changed = true;
+            if (changed) h.frame = f.dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+    }
+}
+
 }  // namespace chat::router

@@ -124,6 +124,8 @@ public:
     Effects agent_frame(SessionId s, const std::string& agent, const json& frame, std::int64_t now_ms);
     // The account was removed: offline at once, conversations back to the queue.
     Effects agent_removed(const std::string& agent, std::int64_t now_ms);
+    // The visitor was erased: every text of their conversations' histories becomes null.
+    void forget_texts(const std::string& visitor);
 
     // --- time ---
     // Inactivity resolutions, abandonment, agents past their grace period.

@@ -40,7 +40,7 @@ test('only the launcher loads until the shopper opens the chat; then it connects
   assert.equal(encodings['/widget.js'], 'gzip');
   assert.equal(encodings['/widget/chat.js'], 'gzip');
   const token = await page.evaluate(() => localStorage.getItem('chat.visitor_token'));
-  assert.match(token, /^v[0-9a-f]{24}\.[0-9a-f]{40}$/);
+  assert.match(token, /^v[0-9a-f]{32}\.[0-9a-f]{40}$/);
   noErrors(errors);
 });
 

@@ -89,8 +89,8 @@ TEST_CASE("the visitor WebSocket opens with a welcome frame") {
     CHECK(w["conv"].is_null());
     CHECK(w["last_seq"] == 0);
     std::string token = w["token"];
-    // "<visitor>.<MAC>": 96 random bits of visitor id, bound to it by 160 bits of HMAC.
-    CHECK(std::regex_match(token, std::regex("v[0-9a-f]{24}\\.[0-9a-f]{40}")));
+    // "<visitor>.<MAC>": 128 random bits of visitor id, bound to it by 160 bits of HMAC.
+    CHECK(std::regex_match(token, std::regex("v[0-9a-f]{32}\\.[0-9a-f]{40}")));
     CHECK(token.rfind(w["visitor"].get<std::string>() + ".", 0) == 0);
     WsClient b(chatd.port());
     json w2 = b.next();
