@@ -4,7 +4,10 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -36,5 +39,17 @@ struct SecureShop {
 int raw_connect(unsigned short port);
 // Waits up to `limit` for the server to close `fd`; returns how long it took, or nullopt.
 std::optional<std::chrono::milliseconds> wait_closed(int fd, std::chrono::milliseconds limit);
+
+// Polls `done` every 50 ms until it holds or `limit` passes; returns its last answer. For what
+// the server does after answering (audits appended, retention passes): a loaded machine may take
+// longer than any fixed pause.
+inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= until) return done();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
 
 }  // namespace chat::test

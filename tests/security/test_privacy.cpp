@@ -116,11 +116,14 @@ TEST_CASE("erase with chatd running: texts gone from every file and from what ch
     CHECK(doc["conversations"] == json::array({conv}));
     CHECK(doc["events"].size() >= 8);
     CHECK(ex.out.find("ERASE-ME") == std::string::npos);
-    std::this_thread::sleep_for(400ms);
     // Both commands are audited in the log, appended by the running chatd.
     std::set<std::string> actions;
-    for (const auto& e : shop.events())
-        if (e["type"] == "audit" && e.value("target", "") == visitor) actions.insert(e["action"].get<std::string>());
+    eventually([&] {
+        actions.clear();
+        for (const auto& e : shop.events())
+            if (e["type"] == "audit" && e.value("target", "") == visitor) actions.insert(e["action"].get<std::string>());
+        return actions.size() == 2;
+    });
     CHECK(actions == std::set<std::string>{"visitor.erase", "visitor.export"});
     std::set<std::string> agent_actions;
     for (const auto& e : shop.events())
@@ -195,14 +198,16 @@ TEST_CASE("retention erases texts older than retention-days, and only those") {
     }
     const json before = kpi_json(shop.data());
     shop.start({"--retention-days", "30"});
-    std::this_thread::sleep_for(800ms);
+    auto audited = [&] {
+        for (const auto& e : shop.events())
+            if (e["type"] == "audit" && e["action"] == "retention.erase") return true;
+        return false;
+    };
+    CHECK(eventually(audited));
     const std::string bytes = shop.all_bytes();
     CHECK(bytes.find("Ancient-5678") == std::string::npos);
     CHECK(bytes.find("Recent-1234") != std::string::npos);
     CHECK(kpi_json(shop.data())["conversations"] == before["conversations"]);
-    bool audited = false;
-    for (const auto& e : shop.events()) audited = audited || (e["type"] == "audit" && e["action"] == "retention.erase");
-    CHECK(audited);
     CHECK(run_program({chatd_path(), "--retention-days", "-1"}).code == 2);
 }
 

@@ -126,18 +126,19 @@ TEST_CASE("behind chatd's TLS front the client's own address is counted and audi
     Certificate c;
     SecureShop shop(R"({"limits":{"conns_per_address":2}})", {{"alice", "agent"}}, {"--tls-cert", c.cert(), "--tls-key", c.key()});
     https(shop.port(), http::verb::post, "/api/login", R"({"user":"alice","password":"correct horse 42"})", "127.0.0.3");
-    std::this_thread::sleep_for(300ms);
     std::string addr;
-    for (const auto& e : shop.events())
-        if (e["type"] == "audit" && e["action"] == "login") addr = e["addr"];
+    eventually([&] {
+        for (const auto& e : shop.events())
+            if (e["type"] == "audit" && e["action"] == "login") addr = e["addr"];
+        return !addr.empty();
+    });
     CHECK(addr == "127.0.0.3");  // not the loopback relay's address
     // Two connections from 127.0.0.4 fill its budget; 127.0.0.5 is still served.
     net::io_context ioc;
     auto ctx = client_context();
     auto a = tls_connect(ioc, ctx, shop.port(), "127.0.0.4");
     auto b = tls_connect(ioc, ctx, shop.port(), "127.0.0.4");
-    std::this_thread::sleep_for(200ms);
-    CHECK(https(shop.port(), http::verb::get, "/healthz", "", "127.0.0.4").result_int() == 429);
+    CHECK(eventually([&] { return https(shop.port(), http::verb::get, "/healthz", "", "127.0.0.4").result_int() == 429; }));
     CHECK(https(shop.port(), http::verb::get, "/healthz", "", "127.0.0.5").result_int() == 200);
 }
 
