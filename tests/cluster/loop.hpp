@@ -25,7 +25,7 @@ inline bool run_until(boost::asio::io_context& ioc, const std::function<bool()>&
     while (!done()) {
         if (std::chrono::steady_clock::now() > until) return false;
         ioc.restart();
-        if (ioc.run_for(std::chrono::milliseconds(5)) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ioc.run_one_for(std::chrono::milliseconds(5));
     }
     return true;
 }
