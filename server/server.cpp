@@ -16,6 +16,7 @@
 #include "identity.hpp"
 #include "listener.hpp"
 #include "metrics.hpp"
+#include "redis_client.hpp"
 
 namespace chat::server {
 
@@ -26,6 +27,15 @@ constexpr auto kWatchEvery = std::chrono::milliseconds(500);
 }  // namespace
 
 int run_server(Config cfg) {
+    // A --redis URL that cannot be used stops start-up before anything is written.
+    cluster::ClientOptions redis_options;
+    if (!cfg.redis.empty()) {
+        try {
+            redis_options.url = cluster::RedisUrl::parse(cfg.redis);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--redis: ") + e.what());
+        }
+    }
     const std::string node = cfg.node.empty() ? load_or_create_node_id(cfg.data) : cfg.node;
     if (cfg.allowed_origins.empty())
         std::cerr << "chatd: warning: no --allowed-origin given: any web page may open /ws/visitor\n";
@@ -46,6 +56,22 @@ int run_server(Config cfg) {
     state->set_auth(&auth);
     CannedResponses canned(cfg.data);
     state->set_canned(&canned);
+
+    // --redis: for now the node only keeps a link to Redis and reports it (/healthz, /metrics);
+    // the conversations stay on this node (docs/scaling.md).
+    std::unique_ptr<cluster::RedisClient> redis;
+    if (!cfg.redis.empty()) {
+        cluster::ClientOptions& ro = redis_options;
+        ro.name = "chatd-";
+        ro.name += node;
+        redis = std::make_unique<cluster::RedisClient>(ioc, ro);
+        redis->on_state([url = ro.url.describe(), r = redis.get()](cluster::LinkState s) {
+            std::cout << "chatd: redis " << url << ": " << cluster::link_state_name(s)
+                      << (s == cluster::LinkState::down ? " (" + r->stats().last_error + ")" : "") << std::endl;
+        });
+        redis->start();
+        state->set_redis(redis.get());
+    }
 
     auto core = std::make_shared<Core>(ioc, state, bot, metrics);
     state->set_core(core);
@@ -123,6 +149,7 @@ int run_server(Config cfg) {
         watch.cancel();
         hup.cancel();
         listener->stop();
+        if (redis) redis->stop();
         state->shutdown_all();
         wait_for_drain();
     });
