@@ -23,6 +23,7 @@
 #include "engine.hpp"
 #include "metrics.hpp"
 #include "origin_policy.hpp"
+#include "redis_client.hpp"
 #include "router.hpp"
 #include "security_state.hpp"
 #include "request_parts.hpp"
@@ -312,11 +313,14 @@ void handle_request(SharedState& state, Request&& req, const std::string& peer, 
         const bool stopping = state.stopping();
         const bool log_ok = state.core().log_healthy();
         const bool ok = !stopping && log_ok;
+        json body{{"status", ok ? "ok" : (stopping ? "stopping" : "degraded")},
+                  {"node", state.node()},
+                  {"log", log_ok ? "ok" : "failing"},
+                  {"connections", state.connections()}};
+        // With --redis: the link's state; the node serves what it holds whatever it is.
+        if (auto* redis = state.redis()) body["redis"] = cluster::link_state_name(redis->state());
         return reply(json_response(req.version(), req.keep_alive(), ok ? http::status::ok : http::status::service_unavailable,
-                                   {{"status", ok ? "ok" : (stopping ? "stopping" : "degraded")},
-                                    {"node", state.node()},
-                                    {"log", log_ok ? "ok" : "failing"},
-                                    {"connections", state.connections()}}));
+                                   std::move(body)));
     }
     if (path == "/metrics") {
         const unsigned version = req.version();
@@ -336,9 +340,15 @@ void handle_request(SharedState& state, Request&& req, const std::string& peer, 
                 g["chat_agents_online"] = online;
                 return g;
             },
-            [reply = std::move(reply), version, keep_alive, &metrics](json g) {
+            [reply = std::move(reply), version, keep_alive, &metrics, redis = state.redis()](json g) {
                 std::map<std::string, double> gauges;
                 for (auto& [k, v] : g.items()) gauges[k] = v.get<double>();
+                if (redis) {
+                    const auto s = redis->stats();
+                    gauges["chat_redis_up"] = s.state == cluster::LinkState::up;
+                    gauges["chat_redis_connects"] = static_cast<double>(s.connects);
+                    gauges["chat_redis_failed_attempts"] = static_cast<double>(s.failed_attempts);
+                }
                 http::response<http::string_body> res{http::status::ok, version};
                 res.set(http::field::content_type, "text/plain; version=0.0.4");
                 res.set(http::field::cache_control, "no-store");

@@ -22,6 +22,7 @@
 #include "security_state.hpp"
 #include "tls_front.hpp"
 #include "visitor_data.hpp"
+#include "redis_client.hpp"
 
 namespace chat::server {
 
@@ -36,6 +37,15 @@ constexpr auto kRetentionEvery = std::chrono::hours(24);
 }  // namespace
 
 int run_server(Config cfg) {
+    // A --redis URL that cannot be used stops start-up before anything is written.
+    cluster::ClientOptions redis_options;
+    if (!cfg.redis.empty()) {
+        try {
+            redis_options.url = cluster::RedisUrl::parse(cfg.redis);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--redis: ") + e.what());
+        }
+    }
     const std::string node = cfg.node.empty() ? load_or_create_node_id(cfg.data) : cfg.node;
     if (cfg.allowed_origins.empty())
         std::cerr << "chatd: warning: no --allowed-origin given: any web page may open /ws/visitor\n";
@@ -58,6 +68,22 @@ int run_server(Config cfg) {
     state->set_canned(&canned);
     SecurityState security(cfg);
     state->set_security(&security);
+
+    // --redis: for now the node only keeps a link to Redis and reports it (/healthz, /metrics);
+    // the conversations stay on this node (docs/scaling.md).
+    std::unique_ptr<cluster::RedisClient> redis;
+    if (!cfg.redis.empty()) {
+        cluster::ClientOptions& ro = redis_options;
+        ro.name = "chatd-";
+        ro.name += node;
+        redis = std::make_unique<cluster::RedisClient>(ioc, ro);
+        redis->on_state([url = ro.url.describe(), r = redis.get()](cluster::LinkState s) {
+            std::cout << "chatd: redis " << url << ": " << cluster::link_state_name(s)
+                      << (s == cluster::LinkState::down ? " (" + r->stats().last_error + ")" : "") << std::endl;
+        });
+        redis->start();
+        state->set_redis(redis.get());
+    }
 
     auto core = std::make_shared<Core>(ioc, state, bot, metrics);
     state->set_core(core);
@@ -197,6 +223,7 @@ int run_server(Config cfg) {
         hup.cancel();
         listener->stop();
         if (tls) tls->stop();
+        if (redis) redis->stop();
         state->shutdown_all();
         wait_for_drain();
     });

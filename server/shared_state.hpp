@@ -18,6 +18,9 @@
 namespace boost::asio {
 class thread_pool;
 }
+namespace chat::cluster {
+class RedisClient;
+}
 
 namespace chat::server {
 
@@ -64,6 +67,9 @@ public:
     // For slow work (password hashing) that must not run on a network thread.
     boost::asio::thread_pool& blocking() { return *blocking_; }
     void set_blocking(boost::asio::thread_pool* p) { blocking_ = p; }
+    // The link to Redis with --redis (reported on /healthz and /metrics), null without.
+    cluster::RedisClient* redis() const { return redis_; }
+    void set_redis(cluster::RedisClient* r) { redis_ = r; }
 
     enum class Join { ok, stopping, full, address_full };
     // Registers a connection from `address`: refused when the server is stopping, holds
@@ -83,6 +89,7 @@ private:
     std::string secret_;
     std::shared_ptr<Core> core_;
     Metrics* metrics_ = nullptr;
+    cluster::RedisClient* redis_ = nullptr;
     std::shared_ptr<BotService> bot_;
     AuthService* auth_ = nullptr;
     CannedResponses* canned_ = nullptr;

@@ -1,0 +1,13 @@
+-- claim.lua — a node becomes the owner of a conversation (the one node that writes its
+-- events): when it has no owner yet, or when its owner is dead (its liveness key expired).
+-- The epoch grows at each change of owner, so a node that was presumed dead and comes back
+-- can tell that it lost the conversation.
+-- ARGV: prefix, conv, node
+-- Returns {1, epoch, previous owner} or {0, 'owner_alive', owner}.
+local conv, node = ARGV[2], ARGV[3]
+local ck = k('conv', conv)
+local owner = redis.call('HGET', ck, 'owner') or ''
+if owner == node then return {1, tonumber(redis.call('HGET', ck, 'epoch')) or 1, owner} end
+if owner ~= '' and redis.call('EXISTS', k('node', owner)) == 1 then return {0, 'owner_alive', owner} end
+redis.call('HSET', ck, 'owner', node)
+return {1, redis.call('HINCRBY', ck, 'epoch', 1), owner}
