@@ -87,8 +87,10 @@ void WebSocketSession::on_read(error_code ec, std::size_t) {
     if (!closing_) do_read();
 }
 
-void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable { self->queue(std::move(f)); });
+void WebSocketSession::send(std::vector<std::shared_ptr<const std::string>> frames) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), fs = std::move(frames)]() mutable {
+        for (auto& f : fs) self->queue(std::move(f));
+    });
 }
 
 void WebSocketSession::queue_error(std::string_view code, std::string_view message) {
