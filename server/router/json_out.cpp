@@ -1,6 +1,8 @@
 // json_out.cpp — JSON string escaping for the direct writer, matching nlohmann's dump.
 #include "json_out.hpp"
 
+#include <cstring>
+
 namespace chat::router {
 
 namespace {
@@ -27,41 +29,51 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return 0;
 }
 
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        if (static_cast<unsigned char>(s[i]) < 0x80) {
-            ++i;
-            continue;
-        }
-        const std::size_t n = utf8_sequence(s, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
+}  // namespace
+
+namespace {
+// Whether any of the 8 bytes in `w` is below 0x20, '"', '\\' or not ASCII (SWAR test).
+inline bool needs_care(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    auto has_zero = [&](std::uint64_t v) { return ((v - ones) & ~v & high) != 0; };
+    return (w & high) != 0 || ((w - 0x20 * ones) & ~w & high) != 0 || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones));
 }
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    bool ascii = true;
-    for (unsigned char c : s)
-        if (c >= 0x80) {
-            ascii = false;
-            break;
-        }
-    if (!ascii && !valid_utf8(s)) {
-        // Rare: let nlohmann replace the bad bytes exactly as it does everywhere else.
-        out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        return;
-    }
     static constexpr char hex[] = "0123456789abcdef";
+    const std::size_t mark = out.size();
     out.reserve(out.size() + s.size() + 2);
     out += '"';
     std::size_t run = 0;  // start of the bytes not yet copied
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (i + 8 <= s.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if (!needs_care(w)) {
+                i += 8;
+                continue;
+            }
+        }
         const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (c >= 0x80) {
+            const std::size_t n = utf8_sequence(s, i);
+            if (n == 0) {
+                // Rare: let nlohmann replace the bad bytes exactly as it does everywhere else.
+                out.resize(mark);
+                out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                return;
+            }
+            i += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            ++i;
+            continue;
+        }
         out.append(s.data() + run, i - run);
-        run = i + 1;
+        run = ++i;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
