@@ -61,9 +61,7 @@ std::string log_line(const json& e, const std::string& node, std::uint64_t seq) 
             sep();
             router::append_json_string(out, k);
             out += ':';
-            const json& v = it.value();
-            if (v.is_string()) router::append_json_string(out, v.get_ref<const std::string&>());
-            else out += v.dump(-1, ' ', false, json::error_handler_t::replace);
+            router::append_json_value(out, it.value());
         }
     }
     while (next < extra.size()) put_extra(extra[next++].second);

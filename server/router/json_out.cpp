@@ -47,14 +47,16 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     std::size_t run = 0;  // start of the bytes not yet copied
     std::size_t i = 0;
+    std::size_t careful_until = 0;  // bytes below this are looked at one by one
     while (i < s.size()) {
-        if (i + 8 <= s.size()) {
+        if (i >= careful_until && i + 8 <= s.size()) {
             std::uint64_t w;
             std::memcpy(&w, s.data() + i, 8);
             if (!needs_care(w)) {
                 i += 8;
                 continue;
             }
+            careful_until = i + 8;
         }
         const unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
@@ -92,22 +94,26 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {
-    name(key);
+void append_json_value(std::string& out, const nlohmann::json& v) {
     if (v.is_string()) {
-        append_json_string(out_, v.get_ref<const std::string&>());
+        append_json_string(out, v.get_ref<const std::string&>());
     } else if (v.is_number_integer()) {
         char buf[24];
         auto r = v.is_number_unsigned() ? std::to_chars(buf, buf + sizeof buf, v.get<std::uint64_t>())
                                         : std::to_chars(buf, buf + sizeof buf, v.get<std::int64_t>());
-        out_.append(buf, r.ptr);
+        out.append(buf, r.ptr);
     } else if (v.is_null()) {
-        out_ += "null";
+        out += "null";
     } else if (v.is_boolean()) {
-        out_ += v.get<bool>() ? "true" : "false";
+        out += v.get<bool>() ? "true" : "false";
     } else {
-        out_ += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        out += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
+}
+
+JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {
+    name(key);
+    append_json_value(out_, v);
     return *this;
 }
 

@@ -307,8 +307,15 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
     }
 
     const std::string msg = c->id + "." + std::to_string(c->last_seq + 1);
-    emit(fx, json{{"type", "message"}, {"conv", c->id}, {"ts", now}, {"msg", msg}, {"author", "visitor"},
-                  {"text", body}, {"client_id", client_id}});
+    json e(json::value_t::object);
+    e["type"] = "message";
+    e["conv"] = c->id;
+    e["ts"] = now;
+    e["msg"] = msg;
+    e["author"] = "visitor";
+    e["text"] = body;
+    e["client_id"] = client_id;
+    emit(fx, std::move(e));
     fx.on_durable.push_back({Send::To::session, {}, s,
                              ack_frame(client_id, "", msg, c->last_seq)});
     deliver(fx, *c, c->history.back().frame, true);
@@ -317,11 +324,25 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
 }
 
 void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::int64_t now) {
+    // Field by field: an initializer list builds a two-element array per field first.
     json sugg = json::array();
-    for (auto& [label, faq] : a.suggestions) sugg.push_back({{"label", label}, {"faq", faq}});
-    json e{{"type", "message"}, {"conv", c.id}, {"ts", now}, {"msg", c.id + "." + std::to_string(c.last_seq + 1)},
-           {"author", "bot"}, {"text", a.text}, {"faq", a.faq ? json(*a.faq) : json(nullptr)},
-           {"score", a.score}, {"outcome", a.outcome}, {"suggestions", sugg}};
+    for (auto& [label, faq] : a.suggestions) {
+        json one(json::value_t::object);
+        one["label"] = label;
+        one["faq"] = faq;
+        sugg.push_back(std::move(one));
+    }
+    json e(json::value_t::object);
+    e["type"] = "message";
+    e["conv"] = c.id;
+    e["ts"] = now;
+    e["msg"] = c.id + "." + std::to_string(c.last_seq + 1);
+    e["author"] = "bot";
+    e["text"] = a.text;
+    e["faq"] = a.faq ? json(*a.faq) : json(nullptr);
+    e["score"] = a.score;
+    e["outcome"] = a.outcome;
+    e["suggestions"] = std::move(sugg);
     if (a.intent) e["intent"] = *a.intent;
     if (!a.lang.empty()) e["lang"] = a.lang;
     emit(fx, std::move(e));
