@@ -106,7 +106,27 @@ void append_json_value(std::string& out, const nlohmann::json& v) {
         out += "null";
     } else if (v.is_boolean()) {
         out += v.get<bool>() ? "true" : "false";
-    } else {
+    } else if (v.is_array()) {
+        out += '[';
+        bool first = true;
+        for (const auto& item : v) {
+            if (!first) out += ',';
+            first = false;
+            append_json_value(out, item);
+        }
+        out += ']';
+    } else if (v.is_object()) {
+        out += '{';
+        bool first = true;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, it.key());
+            out += ':';
+            append_json_value(out, it.value());
+        }
+        out += '}';
+    } else {  // numbers with a fraction: nlohmann's own formatting
         out += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
 }

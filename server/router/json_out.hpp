@@ -20,7 +20,7 @@ namespace chat::router {
 
 // Appends `s` as a JSON string literal (with its quotes).
 void append_json_string(std::string& out, std::string_view s);
-// Appends any value: strings, integers, null and booleans directly, the rest through nlohmann.
+// Appends any value; only numbers with a fraction go through nlohmann's serialiser.
 void append_json_value(std::string& out, const nlohmann::json& v);
 
 class JsonOut {

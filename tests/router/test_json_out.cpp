@@ -79,4 +79,9 @@ TEST_CASE("json_out: an object written field by field equals nlohmann's dump of 
     // nlohmann sorts keys: compare as parsed objects, and the bytes for a sorted writer order.
     CHECK(json::parse(bot) == b);
     CHECK(JsonOut().done() == "{}");
+    // Nested values (arrays of objects, empty ones, fractions) as nlohmann writes them.
+    json nested = json::parse(R"({"a":[{"z":1,"b":"é\n"},[],{},null,true,false,-0.5,1e300,3.0,[1,[2,"x"]]],"k":{"y":{"x":[]}}})");
+    std::string got;
+    chat::router::append_json_value(got, nested);
+    CHECK(got == nl(nested));
 }
