@@ -62,6 +62,8 @@ private:
     void do_write();
     void on_write(error_code ec, std::size_t bytes);
     void close_with(websocket::close_code code, std::string reason = {});
+    // TCP_CORK while a group of frames is written, so that they leave as one segment.
+    void cork(bool on);
     void ended();
 
     websocket::stream<beast::tcp_stream> ws_;
@@ -74,6 +76,7 @@ private:
     bool closing_ = false;
     bool joined_ = false;
     bool ended_ = false;
+    bool corked_ = false;
     std::optional<std::pair<websocket::close_code, std::string>> close_after_flush_;
     // Token bucket for incoming frames.
     double tokens_ = 0;
