@@ -11,7 +11,7 @@
 # before/after figure for the hot path. The callgrind files stay in OUT for callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=build VISITORS=200 RATE=200 DURATION=8 OUT=/tmp/chat-callgrind
+BUILD=build VISITORS=100 RATE=60 DURATION=10 OUT=/tmp/chat-callgrind
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
