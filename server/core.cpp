@@ -202,15 +202,29 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         std::vector<std::shared_ptr<const std::string>> frames;
     };
     std::vector<Outgoing> out;
+    std::unordered_map<SessionId, std::size_t> index;  // once `out` holds more than a few sessions
+    auto find = [&](SessionId id) -> Outgoing* {
+        if (out.size() <= 8) {
+            for (auto& o : out)
+                if (o.id == id) return &o;
+            return nullptr;
+        }
+        if (index.empty())
+            for (std::size_t i = 0; i < out.size(); ++i) index.emplace(out[i].id, i);
+        auto it = index.find(id);
+        return it == index.end() ? nullptr : &out[it->second];
+    };
     auto deliver = [&](std::vector<router::Send>& sends) {
         for (auto& s : sends) {
             auto frame = std::make_shared<const std::string>(std::move(s.frame));
             auto to_session = [&](SessionId id) {
-                for (auto& o : out)
-                    if (o.id == id) return o.frames.push_back(frame);
+                if (auto* o = find(id)) return o->frames.push_back(frame);
                 auto it = im.sinks.find(id);
                 if (it == im.sinks.end()) return;
-                if (auto sink = it->second.lock()) out.push_back({id, std::move(sink), {frame}});
+                if (auto sink = it->second.lock()) {
+                    if (!index.empty()) index.emplace(id, out.size());
+                    out.push_back({id, std::move(sink), {frame}});
+                }
             };
             switch (s.to) {
             case router::Send::To::session: to_session(s.session); break;
@@ -233,6 +247,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
             o.sink->send(std::move(o.frames));
         }
         out.clear();
+        index.clear();
     };
     deliver(fx.now);
     if (fx.events.empty()) {
