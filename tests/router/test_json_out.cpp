@@ -23,7 +23,7 @@ TEST_CASE("json_out: strings are escaped exactly as nlohmann escapes them") {
         "plain ascii",
         "quote \" and backslash \\ and slash /",
         "newline\n tab\t cr\r backspace\b formfeed\f",
-        std::string("nul \0 and \x01 \x1f \x7f", 20),
+        std::string("nul \0 and \x01 \x1f \x7f", sizeof("nul \0 and \x01 \x1f \x7f") - 1),
         "accents é à ç — “quotes” 😀 中文",
         "mixed \"é\"\n\\😀",
         "invalid \xff byte",
