@@ -1,6 +1,7 @@
 // core.cpp — the core strand: router effects, durable appends, deliveries, replay, timers.
 #include "core.hpp"
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "event_log.hpp"
 #include "log_replay.hpp"
 #include "metrics.hpp"
+#include "json_out.hpp"
 #include "router.hpp"
 #include "erased_visitors.hpp"
 #include "visitor_data.hpp"
@@ -24,7 +26,51 @@ using json = nlohmann::json;
 namespace {
 // How often the agents' queue view is refreshed when the queue changes.
 constexpr auto kQueueEvery = std::chrono::milliseconds(200);
+
+std::string_view text_field(const json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
 }
+
+// The event's log line: the event with "node", "seq" and "v" set, in one pass and with the
+// bytes nlohmann's dump would give (keys sorted, as its std::map keeps them).
+std::string log_line(const json& e, const std::string& node, std::uint64_t seq) {
+    // Sorted, as the object's own keys.
+    const std::array<std::pair<std::string_view, int>, 3> extra{{{"node", 0}, {"seq", 1}, {"v", 2}}};
+    std::size_t next = 0;
+    std::string out;
+    out.reserve(128 + node.size() + e.size() * 24);
+    out += '{';
+    auto sep = [&] {
+        if (out.size() > 1) out += ',';
+    };
+    auto put_extra = [&](int which) {
+        sep();
+        switch (which) {
+        case 0: out += "\"node\":"; router::append_json_string(out, node); break;
+        case 1: out += "\"seq\":"; out += std::to_string(seq); break;
+        default: out += "\"v\":1"; break;
+        }
+    };
+    if (e.is_object()) {
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            const std::string& k = it.key();
+            while (next < extra.size() && extra[next].first < k) put_extra(extra[next++].second);
+            if (next < extra.size() && extra[next].first == k) {
+                put_extra(extra[next++].second);  // ours replaces the event's
+                continue;
+            }
+            sep();
+            router::append_json_string(out, k);
+            out += ':';
+            router::append_json_value(out, it.value());
+        }
+    }
+    while (next < extra.size()) put_extra(extra[next++].second);
+    out += '}';
+    return out;
+}
+}  // namespace
 
 struct Core::Impl {
     std::unique_ptr<eventlog::Writer> writer;
@@ -155,15 +201,35 @@ void Core::rebuild() {
 
 void Core::run(router::Effects&& fx, SessionId origin) {
     auto& im = *impl_;
-    auto deliver = [&](const std::vector<router::Send>& sends) {
-        for (const auto& s : sends) {
-            auto frame = std::make_shared<const std::string>(s.frame);
+    // Frames are gathered per session and handed over in one post per session, in order.
+    struct Outgoing {
+        SessionId id;
+        std::shared_ptr<FrameSink> sink;
+        std::vector<std::shared_ptr<const std::string>> frames;
+    };
+    std::vector<Outgoing> out;
+    std::unordered_map<SessionId, std::size_t> index;  // once `out` holds more than a few sessions
+    auto find = [&](SessionId id) -> Outgoing* {
+        if (out.size() <= 8) {
+            for (auto& o : out)
+                if (o.id == id) return &o;
+            return nullptr;
+        }
+        if (index.empty())
+            for (std::size_t i = 0; i < out.size(); ++i) index.emplace(out[i].id, i);
+        auto it = index.find(id);
+        return it == index.end() ? nullptr : &out[it->second];
+    };
+    auto deliver = [&](std::vector<router::Send>& sends) {
+        for (auto& s : sends) {
+            auto frame = std::make_shared<const std::string>(std::move(s.frame));
             auto to_session = [&](SessionId id) {
+                if (auto* o = find(id)) return o->frames.push_back(frame);
                 auto it = im.sinks.find(id);
                 if (it == im.sinks.end()) return;
                 if (auto sink = it->second.lock()) {
-                    sink->send(frame);
-                    metrics_.frames_out++;
+                    if (!index.empty()) index.emplace(id, out.size());
+                    out.push_back({id, std::move(sink), {frame}});
                 }
             };
             switch (s.to) {
@@ -182,6 +248,12 @@ void Core::run(router::Effects&& fx, SessionId origin) {
                 break;
             }
         }
+        for (auto& o : out) {
+            metrics_.frames_out += o.frames.size();
+            o.sink->send(std::move(o.frames));
+        }
+        out.clear();
+        index.clear();
     };
     deliver(fx.now);
     if (fx.events.empty()) {
@@ -196,12 +268,10 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     lines.reserve(fx.events.size());
     const std::string& node = state_->node();
     for (auto& e : fx.events) {
-        e["v"] = 1;
-        e["node"] = node;
         const std::uint64_t seq = im.next_seq++;
-        e["seq"] = seq;
-        if (e.value("type", "") == "message" && e.value("author", "") == "bot") metrics_.count_bot_outcome(e.value("outcome", ""));
-        std::string line = e.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (text_field(e, "type") == "message" && text_field(e, "author") == "bot")
+            metrics_.count_bot_outcome(std::string(text_field(e, "outcome")));
+        std::string line = log_line(e, node, seq);
         kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});
     }

@@ -1,6 +1,10 @@
 // websocket_session.cpp — accept, read loop, rate limit, bounded write queue, close.
 #include "websocket_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include "metrics.hpp"
 #include "protocol.hpp"
 #include "security_state.hpp"
@@ -88,8 +92,14 @@ void WebSocketSession::on_read(error_code ec, std::size_t) {
     if (!closing_) do_read();
 }
 
-void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable { self->queue(std::move(f)); });
+void WebSocketSession::send(std::vector<std::shared_ptr<const std::string>> frames) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), fs = std::move(frames)]() mutable {
+        // Several frames at once (echo, ack, answer): the kernel sends them as one segment
+        // when the last is written, instead of one segment and one wake-up of the client each.
+        if (fs.size() > 1 && !self->writing_) self->cork(true);
+        for (auto& f : fs) self->queue(std::move(f));
+        if (!self->writing_) self->cork(false);
+    });
 }
 
 void WebSocketSession::queue_error(std::string_view code, std::string_view message) {
@@ -120,7 +130,20 @@ void WebSocketSession::on_write(error_code ec, std::size_t) {
     if (ec) return ended();
     outbox_.pop_front();
     if (!outbox_.empty()) return do_write();
+    cork(false);
     if (close_after_flush_) close_with(close_after_flush_->first, close_after_flush_->second);
+}
+
+void WebSocketSession::cork(bool on) {
+#ifdef TCP_CORK
+    if (corked_ == on) return;
+    corked_ = on;
+    int v = on ? 1 : 0;
+    auto& sock = beast::get_lowest_layer(ws_).socket();
+    if (sock.is_open()) ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+#else
+    (void)on;
+#endif
 }
 
 void WebSocketSession::close_after_flush(std::uint16_t code, std::string reason) {
@@ -144,6 +167,7 @@ void WebSocketSession::close_with(websocket::close_code code, std::string reason
     }
     closing_ = true;
     outbox_.clear();
+    cork(false);
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.handshake_timeout = std::chrono::seconds(1);  // bounds the close handshake
     ws_.set_option(timeouts);

@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net.hpp"
 #include "shared_state.hpp"
@@ -21,8 +22,8 @@ namespace chat::server {
 class FrameSink {
 public:
     virtual ~FrameSink() = default;
-    // Queues one text frame; callable from any thread.
-    virtual void send(std::shared_ptr<const std::string> frame) = 0;
+    // Queues text frames, in order; callable from any thread (one post for all of them).
+    virtual void send(std::vector<std::shared_ptr<const std::string>> frames) = 0;
     // Closes the connection with `code` after the frames already queued; any thread.
     virtual void close_after_flush(std::uint16_t code, std::string reason) = 0;
 };
@@ -35,7 +36,7 @@ public:
     // Completes the upgrade with `req`, then calls on_open().
     void run(http::request<http::string_body> req);
 
-    void send(std::shared_ptr<const std::string> frame) override;
+    void send(std::vector<std::shared_ptr<const std::string>> frames) override;
     void close_after_flush(std::uint16_t code, std::string reason) override;
     void shutdown() override;
 
@@ -61,6 +62,8 @@ private:
     void do_write();
     void on_write(error_code ec, std::size_t bytes);
     void close_with(websocket::close_code code, std::string reason = {});
+    // TCP_CORK while a group of frames is written, so that they leave as one segment.
+    void cork(bool on);
     void ended();
 
     websocket::stream<beast::tcp_stream> ws_;
@@ -73,6 +76,7 @@ private:
     bool closing_ = false;
     bool joined_ = false;
     bool ended_ = false;
+    bool corked_ = false;
     std::optional<std::pair<websocket::close_code, std::string>> close_after_flush_;
     // Token bucket for incoming frames.
     double tokens_ = 0;

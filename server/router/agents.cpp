@@ -135,13 +135,13 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             fx.error(s, "bad_request", "message needs a non-empty \"text\"");
         } else if (auto dup = a.client_ids.find(cid.get<std::string>()); dup != a.client_ids.end()) {
             fx.on_durable.push_back({Send::To::session, {}, s,
-                                     dump(json{{"type", "ack"}, {"client_id", cid}, {"msg", dup->second.msg}, {"conv", dup->second.conv}, {"seq", dup->second.seq}})});
+                                     ack_frame(cid.get_ref<const std::string&>(), dup->second.conv, dup->second.msg, dup->second.seq)});
         } else {
             const std::string msg = c.id + "." + std::to_string(c.last_seq + 1);
             emit(fx, json{{"type", "message"}, {"conv", c.id}, {"ts", now}, {"msg", msg}, {"author", "agent"},
                           {"agent", agent}, {"text", text}, {"client_id", cid}});
             fx.on_durable.push_back({Send::To::session, {}, s,
-                                     dump(json{{"type", "ack"}, {"client_id", cid}, {"msg", msg}, {"conv", c.id}, {"seq", c.last_seq}})});
+                                     ack_frame(cid.get_ref<const std::string&>(), c.id, msg, c.last_seq)});
             deliver(fx, c, c.history.back().frame, true);
         }
     } else if (type == "note") {

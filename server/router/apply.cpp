@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "json_out.hpp"
+
 namespace chat::router {
 
 const char* stage_name(Stage s) {
@@ -27,13 +29,19 @@ std::string str(const json& e, const char* key) {
     return it != e.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
+// For comparisons: no copy.
+std::string_view text(const json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
+}
+
 void erase_from(std::deque<std::string>& q, const std::string& id) {
     q.erase(std::remove(q.begin(), q.end(), id), q.end());
 }
 }  // namespace
 
 void Router::apply(const json& e) {
-    const std::string type = str(e, "type");
+    const std::string_view type = text(e, "type");
     const std::int64_t ts = e.value("ts", std::int64_t{0});
     const std::string conv_id = str(e, "conv");
 
@@ -82,7 +90,7 @@ void Router::apply(const json& e) {
     Conversation& c = cit->second;
 
     if (type == "message") {
-        const std::string author = str(e, "author");
+        const std::string_view author = text(e, "author");
         c.last_activity_ms = ts;
         const std::uint64_t seq = ++c.last_seq;
         c.history.push_back({seq, true, message_frame(c, e, seq)});
@@ -133,8 +141,8 @@ void Router::apply(const json& e) {
         a.convs.insert(c.id);
         a.last_assigned_ms = ts;
         const std::uint64_t seq = ++c.last_seq;
-        json f{{"type", "assigned"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent_name", agent}};
-        c.history.push_back({seq, true, f.dump()});
+        c.history.push_back({seq, true,
+                             std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).unum("seq", seq).num("ts", ts).str("type", "assigned")).done()});
     } else if (type == "conversation.transferred") {
         agent_record(str(e, "from_agent")).convs.erase(c.id);
     } else if (type == "conversation.resolved" || type == "conversation.abandoned") {
@@ -151,8 +159,7 @@ void Router::apply(const json& e) {
         st_.open.erase(c.id);
         if (resolved) {
             const std::uint64_t seq = ++c.last_seq;
-            json f{{"type", "resolved"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"by", c.resolved_by}};
-            c.history.push_back({seq, true, f.dump()});
+            c.history.push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
         }
     } else if (type == "conversation.reopened") {
         c.stage = Stage::bot;

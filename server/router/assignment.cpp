@@ -152,11 +152,9 @@ void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const 
     json e{{"type", "conversation.resolved"}, {"conv", c.id}, {"ts", now}, {"by", by}};
     if (!agent.empty()) e["agent"] = agent;
     emit(fx, std::move(e));
-    json frame = json::parse(c.history.back().frame);
     auto v = st_.visitors.find(c.visitor);
-    frame["ask_csat"] = true;
-    frame["ask_nps"] = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent" || by == "bot");
-    fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, dump(frame)});
+    const bool ask_nps = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent" || by == "bot");
+    fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, resolved_frame(c.id, c.last_seq, now, by, ask_nps)});
     if (!had_agent.empty())
         fx.on_durable.push_back({Send::To::agent, had_agent, 0, dump(json{{"type", "closed"}, {"conv", c.id}, {"reason", "resolved"}, {"by", by}})});
     drain_queue(fx, now);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "json_out.hpp"
+
 namespace chat::router {
 
 namespace {
@@ -19,6 +21,20 @@ std::string trimmed(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 }  // namespace
+
+std::string ack_frame(std::string_view client_id, std::string_view conv, std::string_view msg, std::uint64_t seq) {
+    JsonOut f(96);
+    f.str("client_id", client_id);
+    if (!conv.empty()) f.str("conv", conv);
+    return std::move(f.str("msg", msg).unum("seq", seq).str("type", "ack")).done();
+}
+
+std::string resolved_frame(std::string_view conv, std::uint64_t seq, std::int64_t ts, std::string_view by,
+                           std::optional<bool> ask_nps) {
+    JsonOut f(128);
+    if (ask_nps) f.raw("ask_csat", "true").raw("ask_nps", *ask_nps ? "true" : "false");
+    return std::move(f.str("by", by).str("conv", conv).unum("seq", seq).num("ts", ts).str("type", "resolved")).done();
+}
 
 void Effects::error(SessionId s, std::string_view code, std::string_view message) {
     now.push_back({Send::To::session, {}, s, dump(json{{"type", "error"}, {"code", code}, {"message", message}})});
@@ -50,21 +66,37 @@ std::size_t Router::queue_position(const std::string& conv) const {
 }
 
 std::string Router::message_frame(const Conversation& c, const json& e, std::uint64_t seq) const {
-    const std::string author = e.value("author", "");
-    json f{{"type", "message"}, {"conv", c.id},   {"msg", e.value("msg", "")}, {"seq", seq},
-           {"ts", e.value("ts", std::int64_t{0})}, {"author", author}, {"text", e.value("text", json())}};
+    // Written directly (keys in nlohmann's sorted order): one per message, on the hot path.
+    static const json null_value;
+    auto field = [&](const char* key) -> const json& {
+        auto it = e.find(key);
+        return it != e.end() ? *it : null_value;
+    };
+    auto text_of = [&](const char* key) -> std::string_view {
+        const json& v = field(key);
+        return v.is_string() ? std::string_view(v.get_ref<const std::string&>()) : std::string_view();
+    };
+    const std::string_view author = text_of("author");
+    JsonOut f(192 + text_of("text").size());
+    if (author == "agent") f.str("agent_name", text_of("agent"));
+    f.str("author", author);
+    if (author == "visitor")
+        if (auto it = e.find("client_id"); it != e.end()) f.value("client_id", *it);
+    f.str("conv", c.id);
+    if (author == "bot") f.value("faq", field("faq"));
+    f.str("msg", text_of("msg"));
+    if (author == "bot")
+        if (auto it = e.find("outcome"); it != e.end()) f.value("outcome", *it);
+    f.unum("seq", seq);
     if (author == "bot") {
-        f["faq"] = e.value("faq", json());
-        json sugg = json::array();
-        if (auto it = e.find("suggestions"); it != e.end() && it->is_array()) sugg = *it;
-        f["suggestions"] = sugg;
-        if (auto it = e.find("outcome"); it != e.end()) f["outcome"] = *it;
-    } else if (author == "agent") {
-        f["agent_name"] = e.value("agent", "");
-    } else if (author == "visitor") {
-        if (auto it = e.find("client_id"); it != e.end()) f["client_id"] = *it;
+        const json& sugg = field("suggestions");
+        if (sugg.is_array()) f.value("suggestions", sugg);
+        else f.raw("suggestions", "[]");
     }
-    return dump(f);
+    f.value("text", field("text"));
+    f.num("ts", e.value("ts", std::int64_t{0}));
+    f.str("type", "message");
+    return std::move(f).done();
 }
 
 void Router::deliver(Effects& fx, const Conversation& c, const std::string& frame, bool visitor_visible) {
@@ -232,14 +264,15 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
     const json& cid = frame.contains("client_id") ? frame["client_id"] : json();
     const json& text = frame.contains("text") ? frame["text"] : json();
     if (!valid_client_id(cid)) return fx.error(s, "bad_request", "message needs a \"client_id\" string of 1 to 128 characters");
-    if (!text.is_string() || trimmed(text.get<std::string>()).empty()) return fx.error(s, "bad_request", "message needs a non-empty \"text\"");
+    if (!text.is_string() || text.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos)
+        return fx.error(s, "bad_request", "message needs a non-empty \"text\"");
     const std::string& client_id = cid.get_ref<const std::string&>();
 
     // A resend: answer with the original ack, never log it twice.
     if (auto v = st_.visitors.find(visitor); v != st_.visitors.end()) {
         if (auto it = v->second.client_ids.find(client_id); it != v->second.client_ids.end()) {
             fx.on_durable.push_back({Send::To::session, {}, s,
-                                     dump(json{{"type", "ack"}, {"client_id", client_id}, {"msg", it->second.msg}, {"seq", it->second.seq}})});
+                                     ack_frame(client_id, "", it->second.msg, it->second.seq)});
             return;
         }
     }
@@ -274,21 +307,42 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
     }
 
     const std::string msg = c->id + "." + std::to_string(c->last_seq + 1);
-    emit(fx, json{{"type", "message"}, {"conv", c->id}, {"ts", now}, {"msg", msg}, {"author", "visitor"},
-                  {"text", body}, {"client_id", client_id}});
+    json e(json::value_t::object);
+    e["type"] = "message";
+    e["conv"] = c->id;
+    e["ts"] = now;
+    e["msg"] = msg;
+    e["author"] = "visitor";
+    e["text"] = body;
+    e["client_id"] = client_id;
+    emit(fx, std::move(e));
     fx.on_durable.push_back({Send::To::session, {}, s,
-                             dump(json{{"type", "ack"}, {"client_id", client_id}, {"msg", msg}, {"seq", c->last_seq}})});
+                             ack_frame(client_id, "", msg, c->last_seq)});
     deliver(fx, *c, c->history.back().frame, true);
 
     if (answer && c->stage == Stage::bot) bot_reply(fx, *c, *answer, now);
 }
 
 void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::int64_t now) {
+    // Field by field: an initializer list builds a two-element array per field first.
     json sugg = json::array();
-    for (auto& [label, faq] : a.suggestions) sugg.push_back({{"label", label}, {"faq", faq}});
-    json e{{"type", "message"}, {"conv", c.id}, {"ts", now}, {"msg", c.id + "." + std::to_string(c.last_seq + 1)},
-           {"author", "bot"}, {"text", a.text}, {"faq", a.faq ? json(*a.faq) : json(nullptr)},
-           {"score", a.score}, {"outcome", a.outcome}, {"suggestions", sugg}};
+    for (auto& [label, faq] : a.suggestions) {
+        json one(json::value_t::object);
+        one["label"] = label;
+        one["faq"] = faq;
+        sugg.push_back(std::move(one));
+    }
+    json e(json::value_t::object);
+    e["type"] = "message";
+    e["conv"] = c.id;
+    e["ts"] = now;
+    e["msg"] = c.id + "." + std::to_string(c.last_seq + 1);
+    e["author"] = "bot";
+    e["text"] = a.text;
+    e["faq"] = a.faq ? json(*a.faq) : json(nullptr);
+    e["score"] = a.score;
+    e["outcome"] = a.outcome;
+    e["suggestions"] = std::move(sugg);
     if (a.intent) e["intent"] = *a.intent;
     if (!a.lang.empty()) e["lang"] = a.lang;
     emit(fx, std::move(e));

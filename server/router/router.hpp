@@ -65,6 +65,14 @@ struct RouterConfig {
 // Serialises a frame or event; text that is not valid UTF-8 is replaced, never thrown on.
 inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// The ack of a message (`conv` left out when empty: visitors' acks carry none).
+std::string ack_frame(std::string_view client_id, std::string_view conv, std::string_view msg, std::uint64_t seq);
+
+// A conversation's "resolved" frame: in its history without the questions, to the visitor
+// at the moment of resolution with them (ask_csat always, ask_nps when given).
+std::string resolved_frame(std::string_view conv, std::uint64_t seq, std::int64_t ts, std::string_view by,
+                           std::optional<bool> ask_nps = std::nullopt);
+
 // Whether `now_ms` falls within the configured business hours (always true when unset).
 bool within_hours(const RouterConfig& cfg, std::int64_t now_ms);
 

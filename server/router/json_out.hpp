@@ -1,0 +1,73 @@
+// json_out.hpp — a small direct JSON writer for the frames and log lines on the message path.
+//
+// Building an nlohmann::json object for every ack, message frame and log line costs a map
+// node and a heap string per field, then a serialiser pass; these frames have a fixed shape,
+// so they are written straight into one string instead. The output is byte for byte what
+// nlohmann's dump(-1, ' ', false, error_handler_t::replace) gives for the same object
+// (keys in the order the caller writes them — callers write them sorted, as nlohmann's
+// std::map does): strings escaped the same way (", \, control characters; UTF-8 kept as is),
+// text that is not valid UTF-8 handed to nlohmann itself so that it is replaced identically.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace chat::router {
+
+// Appends `s` as a JSON string literal (with its quotes).
+void append_json_string(std::string& out, std::string_view s);
+// Appends any value; only numbers with a fraction go through nlohmann's serialiser.
+void append_json_value(std::string& out, const nlohmann::json& v);
+
+class JsonOut {
+public:
+    explicit JsonOut(std::size_t reserve = 160) { out_.reserve(reserve); out_ += '{'; }
+
+    JsonOut& str(std::string_view key, std::string_view value) {
+        name(key);
+        append_json_string(out_, value);
+        return *this;
+    }
+    JsonOut& num(std::string_view key, std::int64_t value) {
+        name(key);
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, value);
+        out_.append(buf, r.ptr);
+        return *this;
+    }
+    JsonOut& unum(std::string_view key, std::uint64_t value) {
+        name(key);
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, value);
+        out_.append(buf, r.ptr);
+        return *this;
+    }
+    // Any value, serialised by nlohmann (numbers with a fraction, arrays, null...).
+    JsonOut& value(std::string_view key, const nlohmann::json& v);
+    // A value already serialised.
+    JsonOut& raw(std::string_view key, std::string_view json) {
+        name(key);
+        out_ += json;
+        return *this;
+    }
+    // Closes the object and hands the text over (the writer is then spent).
+    std::string done() {
+        out_ += '}';
+        return std::move(out_);
+    }
+
+private:
+    void name(std::string_view key) {
+        if (out_.size() > 1) out_ += ',';
+        out_ += '"';
+        out_ += key;  // keys are plain ASCII literals of ours
+        out_ += "\":";
+    }
+    std::string out_;
+};
+
+}  // namespace chat::router

@@ -1,0 +1,87 @@
+// Direct JSON writer tests: every frame it writes must be what nlohmann's dump gives for the
+// same object, byte for byte (clients, the log and its readers see no difference), including
+// escapes, control characters, UTF-8 kept as is and bytes that are not UTF-8.
+#include <catch2/catch.hpp>
+
+#include "json_out.hpp"
+
+using chat::router::JsonOut;
+using json = nlohmann::json;
+
+namespace {
+std::string nl(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string direct(std::string_view s) {
+    std::string out;
+    chat::router::append_json_string(out, s);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("json_out: strings are escaped exactly as nlohmann escapes them") {
+    const std::vector<std::string> cases = {
+        "",
+        "plain ascii",
+        "quote \" and backslash \\ and slash /",
+        "newline\n tab\t cr\r backspace\b formfeed\f",
+        std::string("nul \0 and \x01 \x1f \x7f", sizeof("nul \0 and \x01 \x1f \x7f") - 1),
+        "accents é à ç — “quotes” 😀 中文",
+        "mixed \"é\"\n\\😀",
+        "invalid \xff byte",
+        "truncated \xc3",
+        "overlong \xc0\xaf and surrogate \xed\xa0\x80",
+        "past range \xf4\x90\x80\x80 end",
+        "lone continuation \x80\x80 ok é",
+    };
+    for (const auto& s : cases) {
+        INFO("case: " << json(s).dump(-1, ' ', true, json::error_handler_t::replace));
+        CHECK(direct(s) == nl(json(s)));
+        // Always valid JSON that reads back (bad bytes replaced by U+FFFD).
+        CHECK(json::parse(direct(s)).is_string());
+    }
+    CHECK(json::parse(direct("a\"b\\c\nd")).get<std::string>() == "a\"b\\c\nd");
+    // Every ASCII byte at every position of a word (the writer looks at 8 bytes at a time).
+    for (int b = 0; b < 128; ++b)
+        for (std::size_t at = 0; at < 17; ++at) {
+            std::string s(20, 'x');
+            s[at] = static_cast<char>(b);
+            if (at + 2 < s.size()) s.replace(at + 1, 2, "\xc3\xa9");
+            INFO("byte " << b << " at " << at);
+            REQUIRE(direct(s) == nl(json(s)));
+        }
+}
+
+TEST_CASE("json_out: an object written field by field equals nlohmann's dump of it") {
+    std::string frame = JsonOut()
+                            .str("author", "visitor")
+                            .str("client_id", "c-1")
+                            .str("conv", "cn-1")
+                            .str("msg", "cn-1.1")
+                            .unum("seq", 18446744073709551615ull)
+                            .str("text", "Où est ma commande ?\n\"vite\"")
+                            .num("ts", -1700000000123)
+                            .str("type", "message")
+                            .done();
+    json j{{"type", "message"}, {"conv", "cn-1"}, {"msg", "cn-1.1"}, {"seq", 18446744073709551615ull},
+           {"ts", -1700000000123}, {"author", "visitor"}, {"text", "Où est ma commande ?\n\"vite\""}, {"client_id", "c-1"}};
+    CHECK(frame == nl(j));
+
+    json sugg = json::array({json{{"label", "Parler à un conseiller"}, {"faq", "human_agent"}}});
+    std::string bot = JsonOut()
+                          .value("faq", json(nullptr))
+                          .value("outcome", "answer")
+                          .value("score", 0.8125)
+                          .value("seq", json(7))
+                          .value("neg", json(-3))
+                          .value("on", json(true))
+                          .value("suggestions", sugg)
+                          .done();
+    json b{{"faq", nullptr}, {"outcome", "answer"}, {"score", 0.8125}, {"seq", 7}, {"neg", -3}, {"on", true}, {"suggestions", sugg}};
+    // nlohmann sorts keys: compare as parsed objects, and the bytes for a sorted writer order.
+    CHECK(json::parse(bot) == b);
+    CHECK(JsonOut().done() == "{}");
+    // Nested values (arrays of objects, empty ones, fractions) as nlohmann writes them.
+    json nested = json::parse(R"({"a":[{"z":1,"b":"é\n"},[],{},null,true,false,-0.5,1e300,3.0,[1,[2,"x"]]],"k":{"y":{"x":[]}}})");
+    std::string got;
+    chat::router::append_json_value(got, nested);
+    CHECK(got == nl(nested));
+}
