@@ -23,8 +23,8 @@ std::optional<Frame> parse_frame(std::string_view text, std::size_t max_text_cha
         return std::nullopt;
     }
     auto t = body.find("type");
-    if (t == body.end() || !t->is_string()) {
-        err = {"bad_request", "frame needs a string \"type\""};
+    if (t == body.end() || !t->is_string() || t->get_ref<const std::string&>().empty()) {
+        err = {"bad_request", "frame needs a non-empty string \"type\""};
         return std::nullopt;
     }
     if (auto tx = body.find("text"); tx != body.end()) {

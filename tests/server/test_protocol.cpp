@@ -24,6 +24,8 @@ TEST_CASE("bad frames get the spec's error codes") {
     CHECK(err.code == "bad_request");
     CHECK_FALSE(parse_frame(R"({"type":7})", 4000, err));
     CHECK(err.code == "bad_request");
+    CHECK_FALSE(parse_frame(R"({"type":"","client_id":"x"})", 4000, err));  // found by fuzz_frame
+    CHECK(err.code == "bad_request");
     CHECK_FALSE(parse_frame(R"({"type":"message","text":42})", 4000, err));
     CHECK(err.code == "bad_request");
     CHECK_FALSE(parse_frame(R"({"type":"message","text":"12345"})", 4, err));
