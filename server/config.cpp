@@ -57,7 +57,7 @@ const std::map<std::string, Setter>& setters() {
          }},
         {"redis",
          [](Config& c, const std::string& v) {
-             if (v.rfind("redis://", 0) != 0) throw UsageError("--redis: expected redis://[:PASSWORD@]HOST:PORT[/DB], got '" + v + "'");
+             cli::check_redis_url(v, "--redis");
              c.redis = v;
          }},
         {"web-root", [](Config& c, const std::string& v) { c.web_root = v; }},
@@ -207,27 +207,20 @@ Config parse_server_args(const std::vector<std::string>& args, bool& help) {
     help = false;
     std::vector<std::pair<std::string, std::string>> flags;
     std::filesystem::path config_file;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
+    for (const auto& a : args)
         if (a == "--help" || a == "-h") {
             help = true;
             return {};
         }
-        if (a.rfind("--", 0) != 0) throw UsageError(a + ": unexpected argument (see --help)");
-        std::string key = a.substr(2), value;
-        if (auto eq = key.find('='); eq != std::string::npos) {
-            value = key.substr(eq + 1);
-            key = key.substr(0, eq);
-        } else {
-            if (i + 1 >= args.size()) throw UsageError(a + ": missing value");
-            value = args[++i];
-        }
-        if (key == "config") {
-            config_file = value;
+    const cli::Args split = cli::split_args(args);
+    if (!split.positionals.empty()) throw UsageError(split.positionals.front() + ": unexpected argument (see --help)");
+    for (const auto& f : split.flags) {
+        if (f.key == "config") {
+            config_file = f.value;
             continue;
         }
-        if (!setters().count(key)) throw UsageError(a + ": unknown flag (see --help)");
-        flags.emplace_back(key, value);
+        if (!setters().count(f.key)) throw UsageError(f.given + ": unknown flag (see --help)");
+        flags.emplace_back(f.key, f.value);
     }
     Config cfg;
     if (!config_file.empty()) {

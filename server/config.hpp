@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "cli_args.hpp"
+
 namespace chat::server {
 
 // Thrown for anything the operator typed wrong; main() prints it on one line and exits 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using UsageError = cli::UsageError;
 
 struct Limits {
     std::size_t frame_bytes = 65536;

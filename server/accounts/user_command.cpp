@@ -18,16 +18,14 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts.hpp"
+#include "cli_args.hpp"
 
 namespace chat::accounts {
 namespace {
 
 using json = nlohmann::json;
 
-// Something the operator typed wrong: exit 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;  // something the operator typed wrong: exit 2
 
 struct Options {
     std::string sub;
@@ -37,7 +35,7 @@ struct Options {
     std::string redis;
 };
 
-bool takes_value(const std::string& flag) { return flag != "json"; }
+bool is_switch(const std::string& flag) { return flag == "json"; }
 
 const std::set<std::string>& flags_of(const std::string& sub) {
     static const std::map<std::string, std::set<std::string>> table = {
@@ -48,10 +46,6 @@ const std::set<std::string>& flags_of(const std::string& sub) {
     return table.at(sub);
 }
 
-void check_redis(const std::string& url, const std::string& where) {
-    if (url.rfind("redis://", 0) != 0)
-        throw UsageError(where + ": expected redis://[:PASSWORD@]HOST:PORT[/DB], got '" + url + "'");
-}
 
 // Reads the keys of the server's config file that matter here ("data", "redis"); the others
 // belong to the server and are ignored.
@@ -73,7 +67,7 @@ void apply_config_file(Options& o, const std::filesystem::path& file) {
     if (doc.contains("redis")) {
         if (!doc["redis"].is_string()) throw UsageError("config key 'redis' in '" + file.string() + "': expected a URL");
         o.redis = doc["redis"].get<std::string>();
-        check_redis(o.redis, "config key 'redis'");
+        cli::check_redis_url(o.redis, "config key 'redis'");
     }
 }
 
@@ -84,25 +78,12 @@ Options parse(const std::vector<std::string>& args) {
     if (o.sub != "add" && o.sub != "list" && o.sub != "remove")
         throw UsageError("'" + o.sub + "': unknown subcommand, expected add, list or remove");
     const auto& allowed = flags_of(o.sub);
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a.rfind("--", 0) != 0) {
-            o.positionals.push_back(a);
-            continue;
-        }
-        std::string key = a.substr(2), value;
-        const auto eq = key.find('=');
-        const bool inline_value = eq != std::string::npos;
-        if (inline_value) value = key.substr(eq + 1), key = key.substr(0, eq);
-        if (!allowed.count(key)) throw UsageError("--" + key + ": unknown flag for 'user " + o.sub + "' (see --help)");
-        if (o.flags.count(key)) throw UsageError("--" + key + ": given twice");
-        if (!takes_value(key)) {
-            if (inline_value) throw UsageError("--" + key + ": takes no value");
-        } else if (!inline_value) {
-            if (i + 1 >= args.size()) throw UsageError("--" + key + ": missing value");
-            value = args[++i];
-        }
-        o.flags[key] = value;
+    cli::Args split = cli::split_args(args, 1, is_switch);
+    o.positionals = std::move(split.positionals);
+    for (auto& f : split.flags) {
+        if (!allowed.count(f.key)) throw UsageError("--" + f.key + ": unknown flag for 'user " + o.sub + "' (see --help)");
+        if (o.flags.count(f.key)) throw UsageError("--" + f.key + ": given twice");
+        o.flags[f.key] = std::move(f.value);
     }
     const std::size_t wanted = o.sub == "list" ? 0 : 1;
     if (o.positionals.size() < wanted)
@@ -118,7 +99,7 @@ Options parse(const std::vector<std::string>& args) {
     }
     if (o.flags.count("redis")) {
         o.redis = o.flags["redis"];
-        check_redis(o.redis, "--redis");
+        cli::check_redis_url(o.redis, "--redis");
     }
     return o;
 }

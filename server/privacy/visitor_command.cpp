@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_args.hpp"
 #include "erased_visitors.hpp"
 #include "event_log.hpp"
 #include "identity.hpp"
@@ -20,9 +21,7 @@ namespace {
 
 using json = nlohmann::json;
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;  // something the operator typed wrong: exit 2
 
 struct Options {
     std::string sub, visitor, node;
@@ -49,29 +48,17 @@ Options parse(const std::vector<std::string>& args) {
     if (o.sub != "export" && o.sub != "erase") throw UsageError("'" + o.sub + "': unknown subcommand, expected export or erase");
     std::string data_flag, config, node_flag;
     bool data_given = false;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a.rfind("--", 0) != 0) {
-            if (!o.visitor.empty()) throw UsageError("'" + a + "': unexpected argument");
-            o.visitor = a;
-            continue;
-        }
-        std::string key = a.substr(2), value;
-        if (auto eq = key.find('='); eq != std::string::npos) {
-            value = key.substr(eq + 1);
-            key = key.substr(0, eq);
-        } else {
-            if (i + 1 >= args.size()) throw UsageError(a + ": missing value");
-            value = args[++i];
-        }
+    const cli::Args split = cli::split_args(args, 1);
+    if (split.positionals.size() > 1) throw UsageError("'" + split.positionals[1] + "': unexpected argument");
+    if (!split.positionals.empty()) o.visitor = split.positionals.front();
+    for (const auto& [key, value, given] : split.flags) {
         if (key == "data") {
             if (value.empty()) throw UsageError("--data: expected a directory name");
             data_flag = value, data_given = true;
         } else if (key == "config") config = value;
         else if (key == "node") node_flag = value;
-        else if (key == "redis") {
-            if (value.rfind("redis://", 0) != 0) throw UsageError("--redis: expected redis://[:PASSWORD@]HOST:PORT[/DB], got '" + value + "'");
-        } else throw UsageError("--" + key + ": unknown flag for 'visitor " + o.sub + "' (see --help)");
+        else if (key == "redis") cli::check_redis_url(value, "--redis");
+        else throw UsageError("--" + key + ": unknown flag for 'visitor " + o.sub + "' (see --help)");
     }
     if (o.visitor.empty()) throw UsageError("ID: missing (chatd visitor " + o.sub + " ID)");
     if (!valid_visitor_id(o.visitor))

@@ -368,9 +368,10 @@ TEST_CASE("chatd user remove ends the agent's live sessions within 2 s") {
     Shopper v(shop.port());
     v.say("I want to talk to a human");
     alice.ws.expect("assigned");
+    const std::string token = login(shop.port(), "alice");
     auto r = run_program({chatd_path(), "user", "remove", "alice", "--data", (shop.dir.path() / "data").string()});
     REQUIRE(r.code == 0);
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = std::chrono::steady_clock::now();  // accounts are re-read every 100 ms
     int code = 0;
     try {
         while (alice.ws.recv(3s)) {
@@ -382,5 +383,6 @@ TEST_CASE("chatd user remove ends the agent's live sessions within 2 s") {
     CHECK(std::chrono::steady_clock::now() - start < 2s);
     // Her conversation went back to the queue; her session token no longer works.
     CHECK(v.ws.expect("queued")["position"] == 1);
+    CHECK(http_request(shop.port(), "GET", "/api/me", "", {{"Authorization", "Bearer " + token}}).status == 401);
     CHECK_THROWS(login(shop.port(), "alice"));
 }
