@@ -102,7 +102,8 @@ public:
                 const std::size_t n = append(buffers);
                 flush();
                 if (queued_bytes() > kHoldAboveBytes && sending_)
-                    return wait_drained(HeldWrite<decltype(h)>{this, owner_.lock(), std::move(h), n});
+                    if (auto keep = owner_.lock())
+                        return wait_drained(HeldWrite<decltype(h)>{this, std::move(keep), std::move(h), n});
                 complete_later(std::move(h), error_code{}, n);
             },
             handler, b);
@@ -170,7 +171,9 @@ private:
         beast::role_type role;
         Handler h;
         void operator()(error_code) {
-            if (!s->failed_ && !s->idle()) return s->wait_drained(std::move(*this));
+            // Only a write under way wakes the wait (flush() cannot start one once the owner
+            // is gone: then what is left is dropped with the connection).
+            if (!s->failed_ && s->sending_) return s->wait_drained(std::move(*this));
             using boost::beast::websocket::async_teardown;
             async_teardown(role, s->next_, std::move(h));
         }
