@@ -162,7 +162,9 @@ TEST_CASE("a turn's frames arrive whole and in order: ack, the message, the bot'
             auto j = json::parse(f.payload);
             if (j["type"] == "ack") CHECK(j["client_id"] == cid);
             if (j["type"] == "message" && j["author"] == "visitor") CHECK(j["client_id"] == cid);
-            types.push_back(j["type"].get<std::string>() + (j.contains("author") ? "/" + j["author"].get<std::string>() : ""));
+            std::string kind = j["type"].get<std::string>();
+            if (j.contains("author")) kind.append("/").append(j["author"].get_ref<const std::string&>());
+            types.push_back(kind);
         }
         CHECK(types == std::vector<std::string>{"ack", "message/visitor", "message/bot"});
     }
