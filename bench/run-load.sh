@@ -3,8 +3,9 @@
 # same chat-bench load on both, RUNS times each, alternating, then the medians and our ratio.
 #
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
-#                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle]
+#                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
 #
+# --threads T starts chatd with T network threads (default: chatd's own, one per core).
 # --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
 # Every run starts from an empty data directory; the KPIs of each chatd run are read back
@@ -16,12 +17,12 @@
 # limits.max_connections. Durability is not relaxed: every ack follows an fdatasync.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load BASELINE=1 IDLE=0
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load BASELINE=1 IDLE=0 THREADS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
-    --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) BASELINE=0 ;; --idle) IDLE=1 ;;
+    --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) BASELINE=0 ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,7 +75,9 @@ run_chatd() {
   for i in $(seq 1 "$AGENTS"); do
     echo "$PASSWORD" | "$BIN/chatd" user add "bench-agent-$i" --role agent --capacity 50 --data "$data" >/dev/null
   done
-  "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" > "$OUT/chatd-$run.log" 2>&1 &
+  local threads=()
+  [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
+  "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${threads[@]}" > "$OUT/chatd-$run.log" 2>&1 &
   local pid=$!
   wait_listening "$OUT/chatd-$run.log" "listening on"
   drive "$port" "$pid" chatd "$run"
@@ -96,7 +99,7 @@ run_relay() {
   rm -rf "$data"
 }
 
-echo "== $(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576 )) GiB; visitors $VISITORS, $( [ "$IDLE" = 1 ] && echo idle || echo "rate $RATE/s" ), $PROCS chat-bench process(es), agents $AGENTS, $RUNS runs"
+echo "== $(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576 )) GiB, load average $(cut -d' ' -f1-3 /proc/loadavg); chatd threads $([ "$THREADS" -gt 0 ] && echo "$THREADS" || echo default); visitors $VISITORS, $( [ "$IDLE" = 1 ] && echo idle || echo "rate $RATE/s" ), $PROCS chat-bench process(es), agents $AGENTS, $RUNS runs"
 for run in $(seq 1 "$RUNS"); do
   run_chatd "$run"
   [ "$BASELINE" = 1 ] && run_relay "$run"

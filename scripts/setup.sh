@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   build-essential cmake pkg-config git ccache
-  libboost1.81-dev nlohmann-json3-dev libhiredis-dev catch2 libssl-dev libsimdjson-dev libsodium-dev zlib1g-dev
+  libboost1.81-dev nlohmann-json3-dev libhiredis-dev catch2 libssl-dev libsimdjson-dev libsodium-dev zlib1g-dev libjemalloc2
   redis-server chromium clang libclang-rt-14-dev openssl
 )
 # Node.js and npm from Debian unless a node (>= 18) is already there.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <iostream>
+#include <mutex>
 #include <unordered_map>
 
 #include "bot_service.hpp"
@@ -87,6 +88,14 @@ struct Core::Impl {
         std::error_code ec;
     };
     std::deque<Pending> pending;
+    // Batches the writer reported durable (or failed), not yet seen by the strand.
+    struct Durable {
+        std::uint64_t batch;
+        std::size_t lines;
+        std::error_code ec;
+    };
+    std::mutex durable_m;
+    std::vector<Durable> durable;
     std::uint64_t next_batch = 1;
     bool needs_rebuild = false;
     std::chrono::steady_clock::time_point last_rebuild{};
@@ -284,29 +293,45 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     pending.submitted = std::chrono::steady_clock::now();
     im.pending.push_back(std::move(pending));
     im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
-        net::post(self->strand_, [self, batch, ec, n] {
-            if (!ec) self->metrics_.events_appended += n;
-            self->completed(batch, ec);
-        });
+        // The writer completes a whole group of batches at once: one post to the strand for
+        // all of them, not one each.
+        auto& im = *self->impl_;
+        bool first;
+        {
+            std::lock_guard lk(im.durable_m);
+            first = im.durable.empty();
+            im.durable.push_back({batch, n, ec});
+        }
+        if (first) net::post(self->strand_, [self] { self->completed(); });
     });
 }
 
-void Core::completed(std::uint64_t batch, std::error_code ec) {
+void Core::completed() {
     auto& im = *impl_;
-    // Batch ids are consecutive and `pending` holds them in order: index, don't search.
-    if (!im.pending.empty() && batch >= im.pending.front().id && batch - im.pending.front().id < im.pending.size()) {
-        auto& p = im.pending[batch - im.pending.front().id];
-        p.done = true;
-        p.ec = ec;
-        metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
+    std::vector<Impl::Durable> done;
+    {
+        std::lock_guard lk(im.durable_m);
+        done.swap(im.durable);
     }
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& d : done) {
+        if (!d.ec) metrics_.events_appended += d.lines;
+        // Batch ids are consecutive and `pending` holds them in order: index, don't search.
+        if (!im.pending.empty() && d.batch >= im.pending.front().id && d.batch - im.pending.front().id < im.pending.size()) {
+            auto& p = im.pending[d.batch - im.pending.front().id];
+            p.done = true;
+            p.ec = d.ec;
+            metrics_.append_latency.observe(std::chrono::duration<double>(now - p.submitted).count());
+        }
+    }
+    // Every frame these batches release, in batch order, handed to each session in one go.
+    router::Effects fx;
     while (!im.pending.empty() && im.pending.front().done) {
         Impl::Pending p = std::move(im.pending.front());
         im.pending.pop_front();
         if (!p.ec) {
-            router::Effects fx;
-            fx.now = std::move(p.after);
-            run(std::move(fx), 0);
+            if (fx.now.empty()) fx.now = std::move(p.after);
+            else fx.now.insert(fx.now.end(), std::make_move_iterator(p.after.begin()), std::make_move_iterator(p.after.end()));
             continue;
         }
         // Not stored: nobody is told it happened. The sender gets `unavailable` (no ack, so
@@ -315,12 +340,9 @@ void Core::completed(std::uint64_t batch, std::error_code ec) {
         log_healthy_ = false;
         im.needs_rebuild = true;
         std::cerr << "chatd: event log append failed: " << p.ec.message() << std::endl;
-        if (p.origin) {
-            router::Effects fx;
-            fx.error(p.origin, "unavailable", "the server cannot store messages right now: try again shortly");
-            run(std::move(fx), 0);
-        }
+        if (p.origin) fx.error(p.origin, "unavailable", "the server cannot store messages right now: try again shortly");
     }
+    if (!fx.now.empty()) run(std::move(fx), 0);
 }
 
 void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,

@@ -87,7 +87,8 @@ public:
 private:
     struct Impl;
     void run(router::Effects&& fx, SessionId origin);
-    void completed(std::uint64_t batch, std::error_code ec);
+    // On the strand: the batches the writer has completed since the last call.
+    void completed();
     void replay();
     void rebuild();
     void tick();

@@ -1,10 +1,6 @@
 // websocket_session.cpp — accept, read loop, rate limit, bounded write queue, close.
 #include "websocket_session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include "metrics.hpp"
 #include "protocol.hpp"
 #include "security_state.hpp"
@@ -29,6 +25,9 @@ WebSocketSession::~WebSocketSession() {
 
 void WebSocketSession::run(http::request<http::string_body> req) {
     req_ = std::move(req);
+    out().set_owner(weak_from_this());
+    out().on_drained([this](error_code ec) { on_drained(ec); });
+    ws_.auto_fragment(false);  // one frame per message, written whole into the buffer
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.handshake_timeout = std::chrono::seconds(10);
     timeouts.idle_timeout = std::chrono::seconds(60);  // a ping is sent at half of it
@@ -53,6 +52,7 @@ void WebSocketSession::on_accept(error_code ec) {
     joined_ = true;
     on_open(req_);
     req_ = {};
+    flush();
     do_read();
 }
 
@@ -79,6 +79,7 @@ void WebSocketSession::on_read(error_code ec, std::size_t) {
         buffer_.consume(buffer_.size());
         if (++refused_in_row_ >= kRefusalsBeforeClose) return close_with(websocket::close_code::policy_error, "flood");
         queue_error("rate_limited", "too many frames: slow down");
+        flush();
         return do_read();
     }
     refused_in_row_ = 0;
@@ -89,68 +90,57 @@ void WebSocketSession::on_read(error_code ec, std::size_t) {
         on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
     }
     buffer_.consume(buffer_.size());
+    flush();  // this frame's errors, if any
     if (!closing_) do_read();
 }
 
 void WebSocketSession::send(std::vector<std::shared_ptr<const std::string>> frames) {
     net::post(ws_.get_executor(), [self = shared_from_this(), fs = std::move(frames)]() mutable {
-        // Several frames at once (echo, ack, answer): the kernel sends them as one segment
-        // when the last is written, instead of one segment and one wake-up of the client each.
-        if (fs.size() > 1 && !self->writing_) self->cork(true);
-        for (auto& f : fs) self->queue(std::move(f));
-        if (!self->writing_) self->cork(false);
+        // Several frames at once (echo, ack, answer): one write, one segment, one wake-up of
+        // the client.
+        for (auto& f : fs) self->queue(*f);
+        self->flush();
     });
 }
 
-void WebSocketSession::queue_error(std::string_view code, std::string_view message) {
-    queue(std::make_shared<const std::string>(error_frame(code, message)));
-}
+void WebSocketSession::queue_error(std::string_view code, std::string_view message) { queue(error_frame(code, message)); }
 
-void WebSocketSession::queue(std::shared_ptr<const std::string> frame) {
-    if (closing_ || close_after_flush_) return;
-    if (outbox_.size() >= state_->config().limits.outgoing_queue_frames) {
-        // The client does not read: drop it rather than buffer without bound.
+void WebSocketSession::queue(std::string_view frame) {
+    if (closing_ || close_after_flush_ || !ws_.is_open()) return;
+    if (out().queued_writes() >= state_->config().limits.outgoing_queue_frames) {
+        // The client does not read: drop it rather than buffer without bound. What is already
+        // on its way is let go, then the close follows (flush()).
         state_->metrics().slow_consumers_dropped++;
-        while (outbox_.size() > (writing_ ? 1u : 0u)) outbox_.pop_back();
+        out().discard_unsent();
         close_after_flush_.emplace(websocket::close_code::policy_error, "too slow");
-        if (!writing_) close_with(websocket::close_code::policy_error, "too slow");
         return;
     }
-    outbox_.push_back(std::move(frame));
-    if (!writing_) do_write();
+    // Framed by Beast into the session's buffer: no I/O here.
+    error_code ec;
+    ws_.write(net::buffer(frame.data(), frame.size()), ec);
+    // An error means the connection failed; the read loop ends the session.
 }
 
-void WebSocketSession::do_write() {
-    writing_ = true;
-    ws_.async_write(net::buffer(*outbox_.front()), beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+void WebSocketSession::flush() {
+    out().flush();
+    if (close_after_flush_ && !closing_ && out().idle()) close_with(close_after_flush_->first, close_after_flush_->second);
 }
 
-void WebSocketSession::on_write(error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) return ended();
-    outbox_.pop_front();
-    if (!outbox_.empty()) return do_write();
-    cork(false);
-    if (close_after_flush_) close_with(close_after_flush_->first, close_after_flush_->second);
-}
-
-void WebSocketSession::cork(bool on) {
-#ifdef TCP_CORK
-    if (corked_ == on) return;
-    corked_ = on;
-    int v = on ? 1 : 0;
-    auto& sock = beast::get_lowest_layer(ws_).socket();
-    if (sock.is_open()) ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
-#else
-    (void)on;
-#endif
+void WebSocketSession::on_drained(error_code ec) {
+    if (ec) {
+        // The peer is gone or stuck: nothing more can be sent; the read loop ends too.
+        error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+        return ended();
+    }
+    if (close_after_flush_ && !closing_) close_with(close_after_flush_->first, close_after_flush_->second);
 }
 
 void WebSocketSession::close_after_flush(std::uint16_t code, std::string reason) {
     net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
         if (self->close_after_flush_ || self->closing_) return;
         self->close_after_flush_.emplace(static_cast<websocket::close_code>(code), std::move(reason));
-        if (!self->writing_) self->close_with(self->close_after_flush_->first, self->close_after_flush_->second);
+        self->flush();
     });
 }
 
@@ -158,16 +148,15 @@ void WebSocketSession::shutdown() { close_after_flush(static_cast<std::uint16_t>
 
 void WebSocketSession::close_with(websocket::close_code code, std::string reason) {
     if (closing_) return;
-    if (writing_) {
-        // A frame is on its way out and its buffer must live until it is written: drop the
-        // rest and close from on_write.
-        while (outbox_.size() > 1) outbox_.pop_back();
+    if (out().sending()) {
+        // A write is on its way: drop what waits behind it and close once it is written
+        // (on_drained).
+        out().discard_unsent();
         close_after_flush_.emplace(code, std::move(reason));
         return;
     }
     closing_ = true;
-    outbox_.clear();
-    cork(false);
+    out().discard_unsent();
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.handshake_timeout = std::chrono::seconds(1);  // bounds the close handshake
     ws_.set_option(timeouts);

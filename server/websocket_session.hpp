@@ -5,14 +5,18 @@
 // is dropped with close code 1008 rather than allowed to grow the server's memory. At
 // shutdown the queue is flushed before the close frame (1001, going away). Subclasses see
 // only text frames (on_text) and the end of the connection (on_closed).
+//
+// Outgoing frames are framed by Beast into the connection's BatchingStream (no write of its
+// own each) and leave with one write per turn: the frames the core hands over together (echo,
+// ack, answer), or the errors of one incoming frame.
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "batching_stream.hpp"
 #include "net.hpp"
 #include "shared_state.hpp"
 
@@ -45,8 +49,8 @@ protected:
     virtual void on_text(std::string_view text) = 0;
     virtual void on_closed() = 0;
 
-    // Queues a frame from the session's own strand.
-    void queue(std::shared_ptr<const std::string> frame);
+    // Queues a frame from the session's own strand; it leaves with the next flush().
+    void queue(std::string_view frame);
     void queue_error(std::string_view code, std::string_view message);
     SharedState& state() { return *state_; }
     const std::shared_ptr<SharedState>& state_ptr() const { return state_; }
@@ -59,24 +63,23 @@ private:
     void do_read();
     void on_read(error_code ec, std::size_t bytes);
     bool take_token();
-    void do_write();
-    void on_write(error_code ec, std::size_t bytes);
+    // Sends what queue() buffered, and closes if a close is due once it is written.
+    void flush();
+    void on_drained(error_code ec);
     void close_with(websocket::close_code code, std::string reason = {});
-    // TCP_CORK while a group of frames is written, so that they leave as one segment.
-    void cork(bool on);
     void ended();
 
-    websocket::stream<beast::tcp_stream> ws_;
+    using Out = BatchingStream<beast::tcp_stream>;
+    Out& out() { return ws_.next_layer(); }
+
+    websocket::stream<Out> ws_;
     beast::flat_buffer buffer_;
     std::shared_ptr<SharedState> state_;
     http::request<http::string_body> req_;
-    std::deque<std::shared_ptr<const std::string>> outbox_;
     std::string peer_;
-    bool writing_ = false;
     bool closing_ = false;
     bool joined_ = false;
     bool ended_ = false;
-    bool corked_ = false;
     std::optional<std::pair<websocket::close_code, std::string>> close_after_flush_;
     // Token bucket for incoming frames.
     double tokens_ = 0;

@@ -1,46 +1,56 @@
 // json_out.cpp — JSON string escaping for the direct writer, matching nlohmann's dump.
+//
+// UTF-8 is validated by simdjson (SIMD, a fraction of a cycle per byte) instead of byte by byte:
+// bot answers in French are long and full of accented letters.
 #include "json_out.hpp"
 
 #include <cstring>
 
+#include <simdjson.h>
+
 namespace chat::router {
 
 namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid (overlong
-// forms, surrogates and code points past U+10FFFF are not valid, as for nlohmann).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = b(i);
-    const std::size_t left = s.size() - i;
-    auto cont = [&](std::size_t k) { return (b(k) & 0xC0) == 0x80; };
-    if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(i + 1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (left < 3 || !cont(i + 1) || !cont(i + 2)) return 0;
-        if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-        if (c == 0xED && b(i + 1) > 0x9F) return 0;   // surrogate
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-        if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-        if (c == 0xF4 && b(i + 1) > 0x8F) return 0;   // past U+10FFFF
-        return 4;
-    }
-    return 0;
+constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+inline bool has_zero_byte(std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; }
+// Whether any of the 8 bytes in `w` must be escaped: below 0x20, '"' or '\\'. Bytes of 0x80
+// and above never match (their complement lacks the high bit).
+inline bool needs_escape(std::uint64_t w) {
+    return ((w - 0x20 * kOnes) & ~w & kHigh) != 0 || has_zero_byte(w ^ (0x22 * kOnes)) || has_zero_byte(w ^ (0x5C * kOnes));
 }
 
-}  // namespace
+// Rare: text that is not valid UTF-8 is replaced by nlohmann exactly as it does everywhere else.
+void append_replaced(std::string& out, std::size_t mark, std::string_view s) {
+    out.resize(mark);
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
-namespace {
-// Whether any of the 8 bytes in `w` is below 0x20, '"', '\\' or not ASCII (SWAR test).
-inline bool needs_care(std::uint64_t w) {
-    constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    auto has_zero = [&](std::uint64_t v) { return ((v - ones) & ~v & high) != 0; };
-    return (w & high) != 0 || ((w - 0x20 * ones) & ~w & high) != 0 || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones));
+// Whether `s` is plain ASCII with nothing to escape (keys, ids, most texts): copied as it is.
+bool plain(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & kHigh) != 0 || needs_escape(w)) return false;
+    }
+    for (; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+    }
+    return true;
 }
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+    if (plain(s)) {
+        out.reserve(out.size() + s.size() + 2);
+        out += '"';
+        out += s;
+        out += '"';
+        return;
+    }
     static constexpr char hex[] = "0123456789abcdef";
     const std::size_t mark = out.size();
     out.reserve(out.size() + s.size() + 2);
@@ -48,11 +58,19 @@ void append_json_string(std::string& out, std::string_view s) {
     std::size_t run = 0;  // start of the bytes not yet copied
     std::size_t i = 0;
     std::size_t careful_until = 0;  // bytes below this are looked at one by one
+    // Up to the first byte of 0x80 or above everything is ASCII; from there the rest is
+    // validated as UTF-8 once (simdjson), then only the bytes to escape need looking at.
+    bool utf8_checked = false;
+    auto check_utf8 = [&](std::size_t from) {
+        utf8_checked = true;
+        return simdjson::validate_utf8(s.data() + from, s.size() - from);
+    };
     while (i < s.size()) {
         if (i >= careful_until && i + 8 <= s.size()) {
             std::uint64_t w;
             std::memcpy(&w, s.data() + i, 8);
-            if (!needs_care(w)) {
+            if (!utf8_checked && (w & kHigh) != 0 && !check_utf8(i)) return append_replaced(out, mark, s);
+            if (!needs_escape(w)) {
                 i += 8;
                 continue;
             }
@@ -60,14 +78,8 @@ void append_json_string(std::string& out, std::string_view s) {
         }
         const unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            const std::size_t n = utf8_sequence(s, i);
-            if (n == 0) {
-                // Rare: let nlohmann replace the bad bytes exactly as it does everywhere else.
-                out.resize(mark);
-                out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-                return;
-            }
-            i += n;
+            if (!utf8_checked && !check_utf8(i)) return append_replaced(out, mark, s);
+            ++i;
             continue;
         }
         if (c >= 0x20 && c != '"' && c != '\\') {

@@ -50,6 +50,30 @@ TEST_CASE("json_out: strings are escaped exactly as nlohmann escapes them") {
         }
 }
 
+TEST_CASE("json_out: random strings of ASCII, escapes, UTF-8 and broken bytes are escaped as nlohmann does") {
+    // Pieces a text is made of, some of them not UTF-8 or cut short; strings of up to 40 of
+    // them exercise the plain copy, the 8-byte scan on both sides of an escape, and the
+    // validation of the rest once a byte above 0x7F is seen.
+    const std::vector<std::string> pieces = {"a", "plain", "0123456789", " ", "\"", "\\", "\n", "\t", std::string(1, '\0'),
+                                             "\x1f", "\x7f", "é", "à", "—", "😀", "中", "\xc3", "\xff", "\x80",
+                                             "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\xc0\xaf"};
+    std::uint64_t state = 0x9e3779b97f4a7c15ull;
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    for (int n = 0; n < 20000; ++n) {
+        std::string s;
+        const auto len = next() % 41;
+        const bool ascii_only = n % 3 == 0;  // a third without broken bytes, to reach the fast paths
+        for (std::uint64_t k = 0; k < len; ++k) s += pieces[next() % (ascii_only ? 11 : pieces.size())];
+        INFO("case " << n << ": " << json(s).dump(-1, ' ', true, json::error_handler_t::replace));
+        REQUIRE(direct(s) == nl(json(s)));
+    }
+}
+
 TEST_CASE("json_out: an object written field by field equals nlohmann's dump of it") {
     std::string frame = JsonOut()
                             .str("author", "visitor")
