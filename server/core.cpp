@@ -9,6 +9,7 @@
 
 #include "bot_service.hpp"
 #include "clock.hpp"
+#include "cluster_link.hpp"
 #include "engine.hpp"
 #include "event_log.hpp"
 #include "log_replay.hpp"
@@ -121,7 +122,9 @@ static router::RouterConfig router_config(const SharedState& state) {
 
 void Core::replay() {
     auto bot = bot_;
-    router_ = std::make_unique<router::Router>(router_config(*state_), [bot](const std::string& text, const router::BotContext& ctx) {
+    auto cfg = router_config(*state_);
+    cfg.shared_queue = cluster_ != nullptr;
+    router_ = std::make_unique<router::Router>(std::move(cfg), [bot](const std::string& text, const router::BotContext& ctx) {
         return bot->decide(text, ctx);
     });
     kpi_ = std::make_unique<kpi::Engine>();
@@ -159,7 +162,10 @@ void Core::queue_tick() {
     impl_->queue_ticker->expires_after(kQueueEvery);
     impl_->queue_ticker->async_wait([self = shared_from_this()](error_code ec) {
         if (ec) return;
-        if (auto frame = self->router_->take_queue_update()) {
+        if (self->cluster_) {
+            // Every node's queue, merged by each node for its own agents.
+            if (auto frame = self->router_->take_queue_update(true)) self->cluster_->queue_changed(std::move(*frame));
+        } else if (auto frame = self->router_->take_queue_update()) {
             // After everything already handed to the log is durable, like any other frame.
             router::Effects fx;
             fx.on_durable.push_back({router::Send::To::all_agents, {}, 0, std::move(*frame)});
@@ -184,6 +190,7 @@ void Core::tick() {
             self->rebuild();
         }
         if (!self->state_->stopping()) self->run(self->router_->tick(now_ms()), 0);
+        if (self->cluster_) self->cluster_->tick(*self->router_);
         self->tick();
     });
 }
@@ -241,6 +248,8 @@ void Core::run(router::Effects&& fx, SessionId origin) {
             case router::Send::To::agent:
                 if (auto it = im.agent_sessions.find(s.id); it != im.agent_sessions.end())
                     for (auto id : it->second) to_session(id);
+                else if (cluster_)
+                    cluster_->to_agent(s.id, frame);  // its console is on another node
                 break;
             case router::Send::To::all_agents:
                 for (auto& [_, ids] : im.agent_sessions)
@@ -289,6 +298,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
             self->completed(batch, ec);
         });
     });
+    if (cluster_) cluster_->events_written(*router_, fx.events, origin);
 }
 
 void Core::completed(std::uint64_t batch, std::error_code ec) {
@@ -374,16 +384,26 @@ void Core::agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string a
         im.agent_sessions[agent].push_back(s);
         self->router_->set_agent_profile(agent, router::AgentProfile{langs, capacity});
         self->run(self->router_->agent_connected(s, agent, now_ms()), s);
+        if (self->cluster_) self->cluster_->agent_connected(s, agent, *self->router_);
     });
 }
 
 void Core::agent_frame(SessionId s, std::string agent, json frame) {
     net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent), frame = std::move(frame)] {
+        self->agent_frame_here(s, agent, frame);
+    });
+}
+
+void Core::agent_frame_here(SessionId s, const std::string& agent, const json& frame) {
+    {
+        auto* self = this;
         if (!self->log_healthy_ && frame.value("type", "") != "typing") {
             router::Effects fx;
             fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
             return self->run(std::move(fx), s);
         }
+        // A conversation owned by another node, or what Redis must decide (accept, transfer).
+        if (cluster_ && cluster_->agent_frame(s, agent, frame, *router_)) return;
         if (frame.value("type", "") == "message") self->metrics_.messages_in_agent++;
         auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
         // Transfers and resolutions are also audited under the agent's name.
@@ -397,8 +417,30 @@ void Core::agent_frame(SessionId s, std::string agent, json frame) {
         }
         fx.events.insert(fx.events.end(), audits.begin(), audits.end());
         self->run(std::move(fx), s);
-    });
+    }
 }
+
+void Core::deliver_here(const std::string& agent, SessionId session, std::vector<std::shared_ptr<const std::string>> frames) {
+    auto& im = *impl_;
+    auto send = [&](SessionId id) {
+        auto it = im.sinks.find(id);
+        if (it == im.sinks.end()) return;
+        if (auto sink = it->second.lock()) {
+            metrics_.frames_out += frames.size();
+            sink->send(frames);
+        }
+    };
+    if (agent.empty()) return send(session);
+    if (agent == "*") {
+        for (auto& [_, ids] : im.agent_sessions)
+            for (auto id : ids) send(id);
+        return;
+    }
+    if (auto it = im.agent_sessions.find(agent); it != im.agent_sessions.end())
+        for (auto id : it->second) send(id);
+}
+
+void Core::attach_sink(SessionId s, std::weak_ptr<FrameSink> sink) { impl_->sinks[s] = std::move(sink); }
 
 void Core::agent_gone(SessionId s, std::string agent) {
     net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent)] {

@@ -140,6 +140,19 @@ void Store::claim(const std::string& conv, const std::string& node, Done<ClaimRe
          }));
 }
 
+void Store::restore(const Held& h, Done<bool> done) {
+    eval("restore", {h.conv, h.owner, h.stage, h.agent, h.visitor, h.lang, h.priority ? "1" : "0", str(h.queued_ms)},
+         expect_array<bool>("restore", std::move(done), [](const std::vector<Reply>& v) { return num(v, 0) == 1; }));
+}
+
+void Store::publish(const std::string& channel, std::string payload, Done<long long> done) {
+    client_.command({"PUBLISH", channel, std::move(payload)}, [done = std::move(done)](std::error_code ec, Reply r) {
+        if (ec) return done(ec, 0);
+        if (r.type != Reply::Type::integer) return done(RedisErrc::bad_reply, 0);
+        done({}, r.integer);
+    });
+}
+
 void Store::heartbeat(const std::string& node, std::int64_t ttl_ms, Done<bool> done) {
     client_.command({"SET", key({"node", node}), "alive", "PX", str(ttl_ms)},
                     [done = std::move(done)](std::error_code ec, Reply r) {

@@ -82,6 +82,16 @@ public:
     // stage: resolved | abandoned | bot; keep_ms: 0 = keep the record, else its lifetime.
     void release(const std::string& conv, const std::string& stage, std::int64_t keep_ms, Done<std::string> done);
     void claim(const std::string& conv, const std::string& node, Done<ClaimResult> done);
+    // The owner's own view of one of its conversations (stage queued or assigned), written
+    // back after Redis lost it; false (no error) when another node owns it now.
+    struct Held {
+        std::string conv, owner, stage, agent, visitor, lang;
+        bool priority = false;
+        std::int64_t queued_ms = 0;
+    };
+    void restore(const Held& h, Done<bool> done);
+    // PUBLISH; the number of subscribers that received it.
+    void publish(const std::string& channel, std::string payload, Done<long long> done);
     // Sets the node's liveness key for ttl_ms.
     void heartbeat(const std::string& node, std::int64_t ttl_ms, Done<bool> done);
 

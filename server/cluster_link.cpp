@@ -1,0 +1,502 @@
+// cluster_link.cpp — the cluster mode: the shared queue through Redis's scripts, frames between
+// nodes over pub/sub, and writing back what this node holds when Redis comes back.
+#include "cluster_link.hpp"
+
+#include <iostream>
+
+#include "clock.hpp"
+#include "core.hpp"
+#include "net.hpp"
+#include "redis_client.hpp"
+#include "router.hpp"
+#include "cluster/store.hpp"  // not kpi/store.hpp
+#include "websocket_session.hpp"
+
+namespace chat::server {
+
+using json = nlohmann::json;
+
+namespace {
+constexpr std::int64_t kLivenessMs = 3000;  // the node's key lives this long; renewed every second
+constexpr std::int64_t kQueueViewMs = 5000;  // a node's queue not heard of for this long is dropped
+constexpr int kDrainMax = 50;
+
+std::vector<std::string> frame_texts(const std::vector<std::shared_ptr<const std::string>>& frames) {
+    std::vector<std::string> out;
+    out.reserve(frames.size());
+    for (const auto& f : frames) out.push_back(*f);
+    return out;
+}
+
+std::vector<std::shared_ptr<const std::string>> frames_of(const json& list) {
+    std::vector<std::shared_ptr<const std::string>> out;
+    if (!list.is_array()) return out;
+    for (const auto& f : list)
+        if (f.is_string()) out.push_back(std::make_shared<const std::string>(f.get<std::string>()));
+    return out;
+}
+
+std::string error_frame(std::string_view code, std::string_view message) {
+    return router::dump(json{{"type", "error"}, {"code", code}, {"message", message}});
+}
+
+const char* kRedisDown = "other nodes cannot be reached right now: try again shortly";
+}  // namespace
+
+// A session of another node, as the owner's core sees it: what the router sends to it goes
+// back over pub/sub to that node, which hands it to the session.
+class RemoteSession : public FrameSink {
+public:
+    RemoteSession(std::weak_ptr<ClusterLink> link, std::string node, SessionId s)
+        : link_(std::move(link)), node_(std::move(node)), s_(s) {}
+    void send(std::vector<std::shared_ptr<const std::string>> frames) override {
+        if (auto link = link_.lock()) link->publish_to(node_, json{{"k", "session"}, {"s", s_}, {"frames", frame_texts(frames)}});
+    }
+    void close_after_flush(std::uint16_t, std::string) override {}
+
+private:
+    std::weak_ptr<ClusterLink> link_;
+    std::string node_;
+    SessionId s_;
+};
+
+ClusterLink::ClusterLink(net::io_context& ioc, const cluster::ClientOptions& opts, std::string node,
+                         std::int64_t reopen_window_ms)
+    : ioc_(ioc), node_(std::move(node)), url_(opts.url.describe()), reopen_window_ms_(reopen_window_ms) {
+    cluster::ClientOptions o = opts;
+    o.name = "chatd-" + node_;
+    client_ = std::make_unique<cluster::RedisClient>(ioc, o);
+    o.name = "chatd-" + node_ + "-sub";
+    sub_ = std::make_unique<cluster::RedisSubscriber>(ioc, o, [this](const std::string& channel, const std::string& payload) {
+        on_message(channel, payload);
+    });
+    store_ = std::make_unique<cluster::Store>(*client_);
+}
+
+ClusterLink::~ClusterLink() = default;
+
+std::shared_ptr<Core> ClusterLink::core() { return core_.lock(); }
+
+std::string ClusterLink::owner_of(const std::string& conv) {
+    const auto dash = conv.rfind('-');
+    if (conv.size() < 3 || conv[0] != 'c' || dash == std::string::npos || dash < 2) return {};
+    return conv.substr(1, dash - 1);
+}
+
+void ClusterLink::start(std::shared_ptr<Core> core) {
+    core_ = core;
+    std::weak_ptr<ClusterLink> weak = weak_from_this();
+    client_->on_state([weak, url = url_](cluster::LinkState s) {
+        auto self = weak.lock();
+        if (!self) return;
+        std::cout << "chatd: redis " << url << ": " << cluster::link_state_name(s)
+                  << (s == cluster::LinkState::down ? " (" + self->client_->stats().last_error + ")" : "") << std::endl;
+        self->on_link(s == cluster::LinkState::up);
+    });
+    sub_->subscribe(store_->key({"to", node_}));
+    sub_->subscribe(store_->key({"agents"}));
+    sub_->start();
+    client_->start();
+}
+
+void ClusterLink::stop() {
+    client_->stop();
+    sub_->stop();
+}
+
+void ClusterLink::on_link(bool up) {
+    if (!up) return;
+    // Redis is (back) up: it may have lost everything (no persistence), or missed what
+    // happened while it was away. Write again what this node holds.
+    auto c = core();
+    if (!c) return;
+    net::post(c->strand_, [self = shared_from_this()] { self->resync(); });
+}
+
+void ClusterLink::resync() {
+    auto c = core();
+    if (!c) return;
+    const auto& st = c->router_->state();
+
+    for (const auto& [id, a] : st.agents) {
+        if (a.sessions == 0 || a.status == "offline") continue;
+        cluster::AgentPresence p{id, node_, a.capacity, a.langs, a.status, now_ms()};
+        store_->agent_online(p, [self = shared_from_this(), id](std::error_code ec, long long) {
+            if (!ec) self->publish_to("", json{{"k", "presence"}, {"agent", id}, {"node", self->node_}});
+        });
+    }
+    int held = 0;
+    for (const auto& id : st.open) {
+        auto it = st.conversations.find(id);
+        if (it == st.conversations.end()) continue;
+        const auto& conv = it->second;
+        if (conv.stage != router::Stage::queued && conv.stage != router::Stage::assigned) continue;
+        cluster::Store::Held h{conv.id, node_, conv.stage == router::Stage::queued ? "queued" : "assigned",
+                               conv.stage == router::Stage::assigned ? conv.agent : "", conv.visitor, conv.lang,
+                               conv.priority, conv.queued_ms};
+        store_->restore(h, [id](std::error_code ec, bool mine) {
+            if (!ec && !mine) std::cerr << "chatd: cluster: " << id << " has another owner now" << std::endl;
+        });
+        ++held;
+    }
+    std::cout << "chatd: cluster: told redis what this node holds (" << held << " conversations)" << std::endl;
+    drain();
+    push_queue_view(true);
+}
+
+// ---------------------------------------------------------------------------------------
+// Pub/sub
+
+void ClusterLink::publish_to(const std::string& node, const json& payload, std::function<void()> failed) {
+    const std::string channel = node.empty() ? store_->key({"agents"}) : store_->key({"to", node});
+    store_->publish(channel, router::dump(payload), [failed = std::move(failed)](std::error_code ec, long long receivers) {
+        if ((ec || receivers == 0) && failed) failed();
+    });
+}
+
+void ClusterLink::on_message(const std::string& channel, const std::string& payload) {
+    json m = json::parse(payload, nullptr, false);
+    if (!m.is_object()) return;
+    const std::string k = m.value("k", "");
+    auto c = core();
+    if (!c) return;
+    if (channel == store_->key({"agents"})) {
+        const std::string node = m.value("node", "");
+        if (k == "presence") return note_agent(m.value("agent", ""), node);
+        if (k == "queue" && node != node_) {
+            {
+                std::lock_guard lock(mu_);
+                queues_[node] = {m.value("items", json::array()), now_ms()};
+            }
+            net::post(c->strand_, [self = shared_from_this()] { self->push_queue_view(false); });
+        }
+        return;
+    }
+    if (k == "agent") {
+        net::post(c->strand_, [c, agent = m.value("agent", ""), frames = frames_of(m["frames"])]() mutable {
+            c->deliver_here(agent.empty() ? "?" : agent, 0, std::move(frames));
+        });
+    } else if (k == "session") {
+        net::post(c->strand_, [c, s = m.value("s", SessionId{0}), frames = frames_of(m["frames"])]() mutable {
+            c->deliver_here("", s, std::move(frames));
+        });
+    } else if (k == "agent_frame") {
+        // An agent on another node, for a conversation this node owns: handled as a local one.
+        net::post(c->strand_, [self = shared_from_this(), c, m = std::move(m)] {
+            const std::string from = m.value("from", "");
+            const SessionId remote = m.value("s", SessionId{0});
+            const std::string agent = m.value("agent", "");
+            if (from.empty() || agent.empty() || !m.contains("frame")) return;
+            self->note_agent(agent, from);
+            auto& slot = self->remote_sessions_[from + "/" + std::to_string(remote)];
+            if (!slot.second) {
+                slot.first = c->new_session_id();
+                slot.second = std::make_shared<RemoteSession>(self, from, remote);
+                c->attach_sink(slot.first, slot.second);
+            }
+            c->agent_frame_here(slot.first, agent, m["frame"]);
+        });
+    } else if (k == "assigned") {
+        note_agent(m.value("agent", ""), m.value("agent_node", ""));
+        apply_assignment(m.value("conv", ""), m.value("agent", ""), m.value("by", "auto"));
+    }
+}
+
+void ClusterLink::note_agent(const std::string& agent, const std::string& node) {
+    if (agent.empty() || node.empty()) return;
+    std::lock_guard lock(mu_);
+    agent_nodes_[agent] = node;
+}
+
+std::string ClusterLink::agent_node(const std::string& agent) {
+    std::lock_guard lock(mu_);
+    auto it = agent_nodes_.find(agent);
+    return it == agent_nodes_.end() ? std::string{} : it->second;
+}
+
+void ClusterLink::to_agent(const std::string& agent, const std::shared_ptr<const std::string>& frame) {
+    const std::string node = agent_node(agent);
+    if (node.empty() || node == node_) return;  // not connected anywhere we know of
+    publish_to(node, json{{"k", "agent"}, {"agent", agent}, {"frames", json::array({*frame})}});
+}
+
+// ---------------------------------------------------------------------------------------
+// The shared queue
+
+void ClusterLink::drain() {
+    store_->drain(now_ms(), kDrainMax, [self = shared_from_this()](std::error_code ec, std::vector<cluster::Assignment> out) {
+        if (ec) return;
+        for (const auto& a : out) self->dispatch(a.conv, a.agent, a.agent_node, a.owner, "auto");
+    });
+}
+
+void ClusterLink::dispatch(const std::string& conv, const std::string& agent, const std::string& agent_node,
+                           const std::string& owner, const std::string& by) {
+    note_agent(agent, agent_node);
+    if (owner.empty() || owner == node_) return apply_assignment(conv, agent, by);
+    publish_to(owner, json{{"k", "assigned"}, {"conv", conv}, {"agent", agent}, {"agent_node", agent_node}, {"by", by}},
+               [conv, owner] {
+                   std::cerr << "chatd: cluster: " << conv << " was assigned but its owner " << owner
+                             << " does not listen" << std::endl;
+               });
+}
+
+void ClusterLink::apply_assignment(const std::string& conv, const std::string& agent, const std::string& by) {
+    auto c = core();
+    if (!c || conv.empty() || agent.empty()) return;
+    net::post(c->strand_, [self = shared_from_this(), c, conv, agent, by] {
+        const auto& st = c->router_->state();
+        auto it = st.conversations.find(conv);
+        const std::string from = it != st.conversations.end() ? it->second.agent : "";
+        auto fx = c->router_->cluster_assigned(conv, agent, by, now_ms());
+        if (fx.events.empty()) {
+            // Not waiting here any more (resolved meanwhile, say): Redis learns what is true.
+            if (it == st.conversations.end()) return;
+            const auto& cv = it->second;
+            if (cv.stage == router::Stage::assigned) {
+                self->store_->restore({cv.id, self->node_, "assigned", cv.agent, cv.visitor, cv.lang, cv.priority, cv.queued_ms},
+                                      [](std::error_code, bool) {});
+            } else {
+                const bool ended = cv.stage == router::Stage::resolved || cv.stage == router::Stage::abandoned;
+                self->store_->release(conv, router::stage_name(cv.stage), ended ? self->reopen_window_ms_ : 0,
+                                      [self](std::error_code ec, std::string) {
+                                          if (!ec) self->drain();
+                                      });
+            }
+            return;
+        }
+        if (by == "transfer")
+            fx.events.push_back({{"type", "audit"}, {"ts", now_ms()}, {"actor", from}, {"action", "transfer"},
+                                 {"conv", conv}, {"target", conv}});
+        c->run(std::move(fx), 0);
+    });
+}
+
+void ClusterLink::events_written(const router::Router& r, const std::vector<json>& events, SessionId) {
+    const auto& st = r.state();
+    bool freed = false;
+    for (const auto& e : events) {
+        const std::string type = e.value("type", "");
+        const std::string conv = e.value("conv", "");
+        if (type == "handoff.requested") {
+            auto it = st.conversations.find(conv);
+            if (it == st.conversations.end() || it->second.stage != router::Stage::queued) continue;  // picked up at once
+            const auto& cv = it->second;
+            cluster::QueueEntry q{cv.id, node_, cv.visitor, cv.lang, cv.priority, e.value("ts", now_ms())};
+            store_->enqueue(q, [self = shared_from_this(), visitor = cv.visitor](std::error_code ec, cluster::EnqueueResult) {
+                if (!ec) return self->drain();
+                // It keeps its place here, and joins the shared queue when Redis is back.
+                auto c = self->core();
+                if (!c) return;
+                net::post(c->strand_, [c, visitor] {
+                    router::Effects fx;
+                    fx.now.push_back({router::Send::To::visitor, visitor, 0,
+                                      error_frame("unavailable", "no agent can be reached right now: you keep your place in the queue")});
+                    c->run(std::move(fx), 0);
+                });
+            });
+        } else if (type == "conversation.resolved" || type == "conversation.abandoned") {
+            const bool resolved = type == "conversation.resolved";
+            store_->release(conv, resolved ? "resolved" : "abandoned", reopen_window_ms_, [](std::error_code, std::string) {});
+            freed = true;
+        } else if (type == "agent.status") {
+            const std::string agent = e.value("agent", "");
+            const std::string status = e.value("status", "");
+            auto a = st.agents.find(agent);
+            if (a == st.agents.end()) continue;
+            if (status == "offline") {
+                store_->agent_offline(agent, now_ms(), [agent](std::error_code ec, std::vector<std::string> back) {
+                    if (!ec && !back.empty())
+                        std::cerr << "chatd: cluster: " << agent << " went offline holding " << back.size()
+                                  << " conversations" << std::endl;
+                });
+            } else {
+                cluster::AgentPresence p{agent, node_, a->second.capacity, a->second.langs, status, now_ms()};
+                store_->agent_online(p, [self = shared_from_this(), agent](std::error_code ec, long long) {
+                    if (ec) return;
+                    self->publish_to("", json{{"k", "presence"}, {"agent", agent}, {"node", self->node_}});
+                    self->drain();
+                });
+            }
+        }
+    }
+    if (freed) drain();
+}
+
+// ---------------------------------------------------------------------------------------
+// Agents
+
+void ClusterLink::tell(SessionId s, const std::string& code, const std::string& message) {
+    auto c = core();
+    if (!c) return;
+    net::post(c->strand_, [c, s, code, message] {
+        router::Effects fx;
+        fx.error(s, code, message);
+        c->run(std::move(fx), 0);
+    });
+}
+
+bool ClusterLink::agent_frame(SessionId s, const std::string& agent, const json& frame, const router::Router& r) {
+    auto conv_it = frame.find("conv");
+    if (conv_it == frame.end() || !conv_it->is_string()) return false;
+    const std::string conv = conv_it->get<std::string>();
+    const std::string type = frame.value("type", "");
+    const auto& st = r.state();
+    auto it = st.conversations.find(conv);
+    if (it == st.conversations.end()) {
+        const std::string owner = owner_of(conv);
+        if (owner.empty() || owner == node_) return false;  // the router answers not_found
+        // Owned by another node: handled there, answered through it.
+        publish_to(owner, json{{"k", "agent_frame"}, {"from", node_}, {"s", s}, {"agent", agent}, {"frame", frame}},
+                   [self = shared_from_this(), s, type] {
+                       if (type != "typing") self->tell(s, "unavailable", kRedisDown);
+                   });
+        return true;
+    }
+    const auto& c = it->second;
+    if (type == "accept") {
+        if (c.stage == router::Stage::assigned && c.agent == agent) return false;  // "already yours"
+        if (c.stage != router::Stage::queued && c.stage != router::Stage::bot) return false;  // "not waiting"
+        accept(s, agent, conv, c.stage == router::Stage::bot, c.visitor, c.lang);
+        return true;
+    }
+    if (type == "transfer") {
+        const std::string to = frame.contains("to") && frame["to"].is_string() ? frame["to"].get<std::string>() : "";
+        if (c.stage != router::Stage::assigned || c.agent != agent || to.empty() || to == agent) return false;
+        transfer(s, agent, conv, to);
+        return true;
+    }
+    return false;
+}
+
+namespace {
+// Redis's reasons (assign.lua) in the words the router uses on a single node.
+std::pair<std::string, std::string> refusal(const std::string& reason, bool transfer) {
+    if (reason == "agent_full")
+        return transfer ? std::pair{"unavailable", "that agent is at capacity"} : std::pair{"forbidden", "you are at capacity"};
+    if (reason == "agent_offline")
+        return transfer ? std::pair{"unavailable", "that agent is not online"} : std::pair{"forbidden", "you are not online"};
+    if (reason == "not_assigned") return {"forbidden", "this conversation is not assigned to you"};
+    if (reason == "same_agent") return {"bad_request", "cannot transfer to yourself"};
+    return {"forbidden", "this conversation is not waiting"};
+}
+}  // namespace
+
+void ClusterLink::accept(SessionId s, const std::string& agent, const std::string& conv, bool from_bot,
+                         const std::string& visitor, const std::string& lang) {
+    auto self = shared_from_this();
+    auto assign = [self, s, agent, conv, from_bot] {
+        self->store_->assign(conv, now_ms(), agent, "manual", [self, s, agent, conv, from_bot](std::error_code ec, cluster::AssignResult r) {
+            if (ec) return self->tell(s, "unavailable", kRedisDown);
+            if (!r.ok) {
+                if (from_bot) self->store_->release(conv, "bot", 0, [](std::error_code, std::string) {});
+                auto [code, message] = refusal(r.reason, false);
+                return self->tell(s, code, message);
+            }
+            self->dispatch(conv, r.assignment.agent, r.assignment.agent_node, self->node_, "manual");
+        });
+    };
+    if (!from_bot) return assign();
+    // Still with the bot: Redis learns of it first (as a queued conversation), then the agent takes it.
+    store_->enqueue({conv, node_, visitor, lang, false, now_ms()}, [self, s, assign](std::error_code ec, cluster::EnqueueResult) {
+        if (ec) return self->tell(s, "unavailable", kRedisDown);
+        assign();
+    });
+}
+
+void ClusterLink::transfer(SessionId s, const std::string&, const std::string& conv, const std::string& to) {
+    auto self = shared_from_this();
+    store_->assign(conv, now_ms(), to, "transfer", [self, s, conv](std::error_code ec, cluster::AssignResult r) {
+        if (ec) return self->tell(s, "unavailable", kRedisDown);
+        if (!r.ok) {
+            auto [code, message] = refusal(r.reason, true);
+            return self->tell(s, code, message);
+        }
+        self->dispatch(conv, r.assignment.agent, r.assignment.agent_node, self->node_, "transfer");
+    });
+}
+
+void ClusterLink::agent_connected(SessionId s, const std::string& agent, const router::Router& r) {
+    auto it = r.state().agents.find(agent);
+    if (it != r.state().agents.end() && it->second.status != "offline") {
+        // Back (on this node, maybe after another): Redis learns where its console is now.
+        cluster::AgentPresence p{agent, node_, it->second.capacity, it->second.langs, it->second.status, now_ms()};
+        store_->agent_online(p, [self = shared_from_this(), agent](std::error_code ec, long long) {
+            if (ec) return;
+            self->publish_to("", json{{"k", "presence"}, {"agent", agent}, {"node", self->node_}});
+            self->drain();
+        });
+    }
+    std::string view;
+    {
+        std::lock_guard lock(mu_);
+        view = last_view_;
+    }
+    if (auto c = core(); c && !view.empty()) c->deliver_here("", s, {std::make_shared<const std::string>(view)});
+}
+
+// ---------------------------------------------------------------------------------------
+// The agents' queue view: every node's queue, merged
+
+void ClusterLink::queue_changed(std::string frame) {
+    json f = json::parse(frame, nullptr, false);
+    json items = f.is_object() && f.contains("items") ? f["items"] : json::array();
+    {
+        std::lock_guard lock(mu_);
+        queues_[node_] = {items, now_ms()};
+    }
+    publish_to("", json{{"k", "queue"}, {"node", node_}, {"items", items}});
+    push_queue_view(false);
+}
+
+void ClusterLink::push_queue_view(bool force) {
+    auto c = core();
+    if (!c) return;
+    const std::int64_t now = now_ms();
+    std::vector<json> items;
+    std::string view;
+    {
+        std::lock_guard lock(mu_);
+        for (auto it = queues_.begin(); it != queues_.end();) {
+            if (it->first != node_ && now - it->second.seen_ms > kQueueViewMs) {
+                it = queues_.erase(it);
+                continue;
+            }
+            for (const auto& item : it->second.items) items.push_back(item);
+            ++it;
+        }
+        // Priority first, then by the time they were queued (ids break ties).
+        std::sort(items.begin(), items.end(), [](const json& a, const json& b) {
+            const bool pa = a.value("priority", false), pb = b.value("priority", false);
+            if (pa != pb) return pa;
+            const auto qa = a.value("queued_ms", std::int64_t{0}), qb = b.value("queued_ms", std::int64_t{0});
+            if (qa != qb) return qa < qb;
+            return a.value("conv", "") < b.value("conv", "");
+        });
+        std::size_t pos = 0;
+        for (auto& item : items) item["position"] = ++pos;
+        view = router::dump(json{{"type", "queue"}, {"items", items}});
+        if (view == last_view_ && !force) return;
+        last_view_ = view;
+    }
+    c->deliver_here("*", 0, {std::make_shared<const std::string>(view)});
+}
+
+void ClusterLink::tick(const router::Router& r) {
+    (void)r;
+    store_->heartbeat(node_, kLivenessMs, [](std::error_code, bool) {});
+    drain();
+    if (++ticks_ % 2 == 0) {
+        json items;
+        {
+            std::lock_guard lock(mu_);
+            items = queues_[node_].items;
+            queues_[node_].seen_ms = now_ms();
+        }
+        if (!items.is_array()) items = json::array();
+        publish_to("", json{{"k", "queue"}, {"node", node_}, {"items", items}});
+        push_queue_view(false);
+    }
+}
+
+}  // namespace chat::server
