@@ -289,8 +289,8 @@ void ClusterLink::events_written(const router::Router& r, const std::vector<json
                 auto c = self->core();
                 if (!c) return;
                 net::post(c->strand_, [c, visitor] {
-                    router::Effects fx;
-                    fx.now.push_back({router::Send::To::visitor, visitor, 0,
+                    router::Effects fx;  // after the handoff's own frames (ack, queued)
+                    fx.on_durable.push_back({router::Send::To::visitor, visitor, 0,
                                       error_frame("unavailable", "no agent can be reached right now: you keep your place in the queue")});
                     c->run(std::move(fx), 0);
                 });

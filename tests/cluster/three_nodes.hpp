@@ -118,6 +118,17 @@ struct Nodes {
     }
 };
 
+// Skips frames until a message whose text is `text`; throws on timeout.
+inline nlohmann::json expect_text(WsClient& ws, const std::string& text, std::chrono::milliseconds timeout = 10s) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) throw std::runtime_error("no message '" + text + "'");
+        auto f = ws.expect("message", left);
+        if (f.value("text", "") == text) return f;
+    }
+}
+
 // chat-kpi --json over `dirs`.
 inline nlohmann::json kpi_of(const std::vector<std::filesystem::path>& dirs) {
     std::vector<std::string> argv{(std::filesystem::path(chatd_path()).parent_path() / "chat-kpi").string(), "--json"};
