@@ -78,6 +78,10 @@ ClusterLink::~ClusterLink() = default;
 std::shared_ptr<Core> ClusterLink::core() { return core_.lock(); }
 
 std::string ClusterLink::owner_of(const std::string& conv) {
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = owners_.find(conv); it != owners_.end()) return it->second;
+    }
     const auto dash = conv.rfind('-');
     if (conv.size() < 3 || conv[0] != 'c' || dash == std::string::npos || dash < 2) return {};
     return conv.substr(1, dash - 1);
@@ -163,6 +167,7 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
     if (channel == store_->key({"agents"})) {
         const std::string node = m.value("node", "");
         if (k == "presence") return note_agent(m.value("agent", ""), node);
+        if (k == "owner") return note_owner(m.value("conv", ""), node);
         if (k == "queue" && node != node_) {
             {
                 std::lock_guard lock(mu_);
@@ -196,10 +201,27 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
             }
             c->agent_frame_here(slot.first, agent, m["frame"]);
         });
+    } else if (k == "agent_view") {
+        // An agent's console came back on another node: it gets the conversation again.
+        note_agent(m.value("agent", ""), m.value("node", ""));
+        net::post(c->strand_, [c, conv = m.value("conv", ""), agent = m.value("agent", "")] {
+            const auto& st = c->router_->state();
+            auto it = st.conversations.find(conv);
+            if (it == st.conversations.end() || it->second.agent != agent || it->second.stage != router::Stage::assigned) return;
+            router::Effects fx;
+            fx.now.push_back({router::Send::To::agent, agent, 0, c->router_->assigned_frame(conv)});
+            c->run(std::move(fx), 0);
+        });
     } else if (k == "assigned") {
         note_agent(m.value("agent", ""), m.value("agent_node", ""));
         apply_assignment(m.value("conv", ""), m.value("agent", ""), m.value("by", "auto"));
     }
+}
+
+void ClusterLink::note_owner(const std::string& conv, const std::string& node) {
+    if (conv.empty() || node.empty()) return;
+    std::lock_guard lock(mu_);
+    owners_[conv] = node;
 }
 
 void ClusterLink::note_agent(const std::string& agent, const std::string& node) {
@@ -324,6 +346,97 @@ void ClusterLink::events_written(const router::Router& r, const std::vector<json
 }
 
 // ---------------------------------------------------------------------------------------
+// Journals and takeover
+
+bool ClusterLink::journal(const router::Router& r, const std::vector<json>& events, std::uint64_t batch) {
+    if (client_->state() != cluster::LinkState::up) return false;  // served alone; written back at resync
+    std::map<std::string, std::vector<std::string>> by_conv;
+    for (const auto& e : events) {
+        auto it = e.find("conv");
+        if (it == e.end() || !it->is_string() || e.value("type", "") == "audit") continue;
+        by_conv[it->get<std::string>()].push_back(router::dump(e));
+    }
+    if (by_conv.empty()) return false;
+    auto left = std::make_shared<std::size_t>(by_conv.size());
+    auto self = shared_from_this();
+    for (auto& [conv, lines] : by_conv) {
+        auto it = r.state().conversations.find(conv);
+        const std::string visitor = it != r.state().conversations.end() ? it->second.visitor : "";
+        store_->journal(conv, node_, visitor, 2 * reopen_window_ms_, std::move(lines),
+                        [self, left, batch, conv](std::error_code ec, cluster::ClaimResult res) {
+                            if (!ec && !res.ok)
+                                std::cerr << "chatd: cluster: " << conv << " belongs to " << res.owner
+                                          << " now: this node's events for it are not the cluster's" << std::endl;
+                            if (--*left > 0) return;
+                            if (auto c = self->core()) net::post(c->strand_, [c, batch] { c->journaled(batch); });
+                        });
+    }
+    return true;
+}
+
+bool ClusterLink::visitor_hello(SessionId s, const std::string& visitor, const std::string& token,
+                                std::optional<std::uint64_t> last_seq, const router::Router& r) {
+    const auto& st = r.state();
+    if (auto v = st.visitors.find(visitor); v != st.visitors.end() && !v->second.current.empty()) return false;
+    if (client_->state() != cluster::LinkState::up) return false;
+    auto self = shared_from_this();
+    auto answer = [self, s, visitor, token, last_seq] {
+        auto c = self->core();
+        if (!c) return;
+        net::post(c->strand_, [c, s, visitor, token, last_seq] {
+            if (c->has_session(s)) c->run(c->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
+        });
+    };
+    client_->command({"HGET", store_->key({"visitor", visitor}), "conv"}, [self, answer](std::error_code ec, cluster::Reply reply) {
+        if (ec || reply.type != cluster::Reply::Type::string || reply.str.empty()) return answer();
+        // Their conversation lives on another node: taken over here if that node is dead.
+        self->take_over(reply.str, 8, [answer](bool) { answer(); });
+    });
+    return true;
+}
+
+void ClusterLink::take_over(const std::string& conv, int attempts, std::function<void(bool)> done) {
+    auto self = shared_from_this();
+    auto c = core();
+    if (!c) return;
+    auto finish = [c, done](bool mine) { net::post(c->strand_, [done, mine] { done(mine); }); };
+    store_->claim(conv, node_, [self, c, conv, attempts, done, finish](std::error_code ec, cluster::ClaimResult r) {
+        if (ec) return finish(false);
+        if (!r.ok) {
+            if (attempts <= 0) return finish(false);
+            // Its owner's liveness key still lives: dead or not, it is known within its lifetime.
+            auto timer = std::make_shared<net::steady_timer>(self->ioc_, std::chrono::milliseconds(500));
+            return timer->async_wait([self, timer, conv, attempts, done](error_code) { self->take_over(conv, attempts - 1, done); });
+        }
+        if (r.owner == self->node_) return finish(true);
+        self->store_->read_journal(conv, [self, c, conv, r, finish](std::error_code ec, std::vector<std::string> lines) {
+            if (ec) return finish(false);
+            net::post(c->strand_, [self, c, conv, r, lines = std::move(lines), finish] {
+                // Rebuilt as the owner had it; nothing of it is written again.
+                if (!c->router_->state().conversations.count(conv))
+                    for (const auto& line : lines) {
+                        json e = json::parse(line, nullptr, false);
+                        if (e.is_object()) c->router_->apply(e);
+                    }
+                self->note_owner(conv, self->node_);
+                std::cout << "chatd: cluster: took " << conv << " over from " << r.owner << " (epoch " << r.epoch << ", "
+                          << lines.size() << " events)" << std::endl;
+                self->publish_to("", json{{"k", "owner"}, {"conv", conv}, {"node", self->node_}});
+                const auto& st = c->router_->state();
+                auto it = st.conversations.find(conv);
+                const std::string agent = it != st.conversations.end() && it->second.stage == router::Stage::assigned ? it->second.agent : "";
+                if (agent.empty()) return finish(true);
+                // Where its agent's console is, for the deliveries.
+                self->client_->command({"HGET", self->store_->key({"agent", agent}), "node"}, [self, agent, finish](std::error_code, cluster::Reply n) {
+                    if (n.type == cluster::Reply::Type::string) self->note_agent(agent, n.str);
+                    finish(true);
+                });
+            });
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // Agents
 
 void ClusterLink::tell(SessionId s, const std::string& code, const std::string& message) {
@@ -347,10 +460,7 @@ bool ClusterLink::agent_frame(SessionId s, const std::string& agent, const json&
         const std::string owner = owner_of(conv);
         if (owner.empty() || owner == node_) return false;  // the router answers not_found
         // Owned by another node: handled there, answered through it.
-        publish_to(owner, json{{"k", "agent_frame"}, {"from", node_}, {"s", s}, {"agent", agent}, {"frame", frame}},
-                   [self = shared_from_this(), s, type] {
-                       if (type != "typing") self->tell(s, "unavailable", kRedisDown);
-                   });
+        forward(s, agent, frame, owner, true);
         return true;
     }
     const auto& c = it->second;
@@ -367,6 +477,32 @@ bool ClusterLink::agent_frame(SessionId s, const std::string& agent, const json&
         return true;
     }
     return false;
+}
+
+void ClusterLink::forward(SessionId s, const std::string& agent, const json& frame, const std::string& owner, bool retry) {
+    const std::string conv = frame.value("conv", ""), type = frame.value("type", "");
+    auto self = shared_from_this();
+    auto refuse = [self, s, type] {
+        if (type != "typing") self->tell(s, "unavailable", kRedisDown);
+    };
+    publish_to(owner, json{{"k", "agent_frame"}, {"from", node_}, {"s", s}, {"agent", agent}, {"frame", frame}},
+               [self, s, agent, frame, owner, retry, conv, refuse] {
+                   if (!retry || self->client_->state() != cluster::LinkState::up) return refuse();
+                   // Nobody listens for it there: taken over by another node, or its owner died.
+                   self->client_->command({"HGET", self->store_->key({"conv", conv}), "owner"},
+                                          [self, s, agent, frame, owner, conv, refuse](std::error_code ec, cluster::Reply r) {
+                       if (ec) return refuse();
+                       if (r.type == cluster::Reply::Type::string && r.str != owner && r.str != self->node_) {
+                           self->note_owner(conv, r.str);
+                           return self->forward(s, agent, frame, r.str, false);
+                       }
+                       self->take_over(conv, 0, [self, s, agent, frame, refuse](bool mine) {
+                           auto c = self->core();
+                           if (!mine || !c) return refuse();
+                           c->agent_frame_here(s, agent, frame);  // on the core's strand
+                       });
+                   });
+               });
 }
 
 namespace {
@@ -427,6 +563,27 @@ void ClusterLink::agent_connected(SessionId s, const std::string& agent, const r
             self->drain();
         });
     }
+    // Its conversations owned by other nodes (it was connected to another node before): each
+    // owner sends them again; those of a dead owner are taken over here.
+    client_->command({"SMEMBERS", store_->key({"agent", agent, "convs"})}, [self = shared_from_this(), agent](std::error_code ec, cluster::Reply r) {
+        if (ec || r.type != cluster::Reply::Type::array) return;
+        for (const auto& e : r.elements) {
+            const std::string conv = e.str;
+            self->client_->command({"HGET", self->store_->key({"conv", conv}), "owner"}, [self, conv, agent](std::error_code ec, cluster::Reply o) {
+                if (ec || o.type != cluster::Reply::Type::string || o.str == self->node_) return;
+                self->note_owner(conv, o.str);
+                self->publish_to(o.str, json{{"k", "agent_view"}, {"conv", conv}, {"agent", agent}, {"node", self->node_}}, [self, conv, agent] {
+                    self->take_over(conv, 0, [self, conv, agent](bool mine) {
+                        auto c = self->core();
+                        if (!mine || !c) return;
+                        router::Effects fx;
+                        fx.now.push_back({router::Send::To::agent, agent, 0, c->router_->assigned_frame(conv)});
+                        c->run(std::move(fx), 0);
+                    });
+                });
+            });
+        }
+    });
     std::string view;
     {
         std::lock_guard lock(mu_);

@@ -21,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,8 +59,9 @@ public:
     void stop();
     cluster::RedisClient& client() { return *client_; }
 
-    // The node that writes `conv`'s events: the one that opened it (its id says so).
-    static std::string owner_of(const std::string& conv);
+    // The node that writes `conv`'s events: the one that opened it (its id says so), unless
+    // this node heard it was taken over.
+    std::string owner_of(const std::string& conv);
 
     // --- on the core's strand ---
     // Events this node just handed to its log: handoffs join the shared queue, ends of
@@ -68,6 +71,13 @@ public:
     // accept, transfer); false when the router handles it as on a single node.
     bool agent_frame(SessionId s, const std::string& agent, const nlohmann::json& frame, const router::Router& r);
     void agent_connected(SessionId s, const std::string& agent, const router::Router& r);
+    // A batch about to be logged: its conversations' events go to their journals. True when
+    // the core must wait for Core::journaled(batch) before sending the batch's frames.
+    bool journal(const router::Router& r, const std::vector<nlohmann::json>& events, std::uint64_t batch);
+    // A visitor said hello: true when their conversation must first be looked for in Redis
+    // (and taken over from a dead node); the link then lets the router answer.
+    bool visitor_hello(SessionId s, const std::string& visitor, const std::string& token,
+                       std::optional<std::uint64_t> last_seq, const router::Router& r);
     // A frame for an agent whose console is not on this node.
     void to_agent(const std::string& agent, const std::shared_ptr<const std::string>& frame);
     // This node's queue changed (the router's queue frame).
@@ -92,6 +102,11 @@ private:
                 const std::string& visitor, const std::string& lang);
     void transfer(SessionId s, const std::string& agent, const std::string& conv, const std::string& to);
     void note_agent(const std::string& agent, const std::string& node);
+    void note_owner(const std::string& conv, const std::string& node);
+    // Claims `conv` (retrying while its owner's liveness key lives, `attempts` times) and
+    // rebuilds it from its journal; `done(true)` on the core's strand when it is this node's.
+    void take_over(const std::string& conv, int attempts, std::function<void(bool)> done);
+    void forward(SessionId s, const std::string& agent, const nlohmann::json& frame, const std::string& owner, bool retry);
     std::string agent_node(const std::string& agent);
     void push_queue_view(bool force);
     std::shared_ptr<Core> core();
@@ -106,6 +121,7 @@ private:
 
     std::mutex mu_;  // what both strands read: agents' nodes and the nodes' queues
     std::map<std::string, std::string> agent_nodes_;
+    std::map<std::string, std::string> owners_;  // conversations taken over from their first node
     struct QueueView {
         nlohmann::json items;
         std::int64_t seen_ms = 0;

@@ -85,6 +85,7 @@ struct Core::Impl {
         SessionId origin;
         std::chrono::steady_clock::time_point submitted;
         bool done = false;
+        bool journaled = true;  // cluster mode: in the journals in Redis, for a takeover
         std::error_code ec;
     };
     std::deque<Pending> pending;
@@ -291,6 +292,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     pending.after = std::move(fx.on_durable);
     pending.origin = origin;
     pending.submitted = std::chrono::steady_clock::now();
+    if (cluster_) pending.journaled = !cluster_->journal(*router_, fx.events, batch);
     im.pending.push_back(std::move(pending));
     im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
         net::post(self->strand_, [self, batch, ec, n] {
@@ -310,7 +312,7 @@ void Core::completed(std::uint64_t batch, std::error_code ec) {
         p.ec = ec;
         metrics_.append_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - p.submitted).count());
     }
-    while (!im.pending.empty() && im.pending.front().done) {
+    while (!im.pending.empty() && im.pending.front().done && im.pending.front().journaled) {
         Impl::Pending p = std::move(im.pending.front());
         im.pending.pop_front();
         if (!p.ec) {
@@ -333,6 +335,14 @@ void Core::completed(std::uint64_t batch, std::error_code ec) {
     }
 }
 
+void Core::journaled(std::uint64_t batch) {
+    for (auto& p : impl_->pending)
+        if (p.id == batch) p.journaled = true;
+    completed(0, {});  // no batch of its own: sends what is now both durable and journaled
+}
+
+bool Core::has_session(SessionId s) const { return impl_->sinks.count(s) != 0; }
+
 void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,
                          std::optional<std::uint64_t> last_seq) {
     net::post(strand_, [self = shared_from_this(), s, sink = std::move(sink), visitor = std::move(visitor),
@@ -341,6 +351,8 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
         // A resume on a live connection: the session leaves its previous visitor first.
         im.sinks[s] = sink;
         im.visitor_sessions[visitor].push_back(s);
+        // Cluster mode: a conversation of another node, maybe to take over first; it calls back.
+        if (self->cluster_ && self->cluster_->visitor_hello(s, visitor, token, last_seq, *self->router_)) return;
         self->run(self->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
     });
 }

@@ -96,6 +96,9 @@ private:
     void deliver_here(const std::string& agent, SessionId session, std::vector<std::shared_ptr<const std::string>> frames);
     void attach_sink(SessionId s, std::weak_ptr<FrameSink> sink);
     void agent_frame_here(SessionId s, const std::string& agent, const nlohmann::json& frame);
+    bool has_session(SessionId s) const;
+    // The batch's events are in their conversations' journals (or will never be): its frames may go.
+    void journaled(std::uint64_t batch);
 
     struct Impl;
     void run(router::Effects&& fx, SessionId origin);

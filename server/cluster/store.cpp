@@ -145,6 +145,34 @@ void Store::restore(const Held& h, Done<bool> done) {
          expect_array<bool>("restore", std::move(done), [](const std::vector<Reply>& v) { return num(v, 0) == 1; }));
 }
 
+void Store::journal(const std::string& conv, const std::string& node, const std::string& visitor, std::int64_t keep_ms,
+                    std::vector<std::string> events, Done<ClaimResult> done) {
+    std::vector<std::string> args{conv, node, visitor, str(keep_ms)};
+    for (auto& e : events) args.push_back(std::move(e));
+    eval("journal", std::move(args), expect_array<ClaimResult>("journal", std::move(done), [](const std::vector<Reply>& v) {
+             ClaimResult r;
+             r.ok = num(v, 0) == 1;
+             if (!r.ok) r.owner = at(v, 1);
+             return r;
+         }));
+}
+
+void Store::read_journal(const std::string& conv, Done<std::vector<std::string>> done) {
+    client_.command({"XRANGE", key({"conv", conv, "journal"}), "-", "+"}, [done = std::move(done)](std::error_code ec, Reply r) {
+        if (ec) return done(ec, {});
+        if (r.type != Reply::Type::array) return done(RedisErrc::bad_reply, {});
+        std::vector<std::string> out;
+        for (const auto& entry : r.elements) {
+            // [id, [field, value, …]]
+            if (entry.elements.size() < 2) continue;
+            const auto& fields = entry.elements[1].elements;
+            for (std::size_t i = 0; i + 1 < fields.size(); i += 2)
+                if (fields[i].str == "e") out.push_back(fields[i + 1].str);
+        }
+        done({}, std::move(out));
+    });
+}
+
 void Store::publish(const std::string& channel, std::string payload, Done<long long> done) {
     client_.command({"PUBLISH", channel, std::move(payload)}, [done = std::move(done)](std::error_code ec, Reply r) {
         if (ec) return done(ec, 0);

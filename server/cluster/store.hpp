@@ -90,6 +90,12 @@ public:
         std::int64_t queued_ms = 0;
     };
     void restore(const Held& h, Done<bool> done);
+    // Appends events (serialised) to the conversation's journal, if `node` owns it (or nobody
+    // does yet): ok, or refused with the owner's id.
+    void journal(const std::string& conv, const std::string& node, const std::string& visitor, std::int64_t keep_ms,
+                 std::vector<std::string> events, Done<ClaimResult> done);
+    // The conversation's journal, oldest first.
+    void read_journal(const std::string& conv, Done<std::vector<std::string>> done);
     // PUBLISH; the number of subscribers that received it.
     void publish(const std::string& channel, std::string payload, Done<long long> done);
     // Sets the node's liveness key for ttl_ms.

@@ -173,6 +173,11 @@ Effects Router::cluster_assigned(const std::string& conv, const std::string& age
     return fx;
 }
 
+std::string Router::assigned_frame(const std::string& conv) const {
+    auto it = st_.conversations.find(conv);
+    return it == st_.conversations.end() ? std::string{} : dump(assigned_frame_for_agent(it->second));
+}
+
 void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {
     const std::string had_agent = c.stage == Stage::assigned ? c.agent : "";
     json e{{"type", "conversation.resolved"}, {"conv", c.id}, {"ts", now}, {"by", by}};

@@ -144,6 +144,8 @@ public:
     // no longer in a stage that fits (resolved meanwhile, say): the caller then releases it.
     Effects cluster_assigned(const std::string& conv, const std::string& agent, const std::string& by,
                              std::int64_t now_ms);
+    // The `assigned` frame (with the history) an agent's console gets for `conv`; "" if unknown.
+    std::string assigned_frame(const std::string& conv) const;
 
     // --- time ---
     // Inactivity resolutions, abandonment, agents past their grace period.

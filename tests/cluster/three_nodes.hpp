@@ -71,9 +71,15 @@ struct Nodes {
     std::vector<std::string> extra;
 
     explicit Nodes(const Users& users, int n = 3, std::vector<std::string> args = {}) : extra(std::move(args)) {
+        // One secret for every node (visitor tokens signed on one node are good on the others).
+        std::string secret(32, '\0');
+        for (auto& ch : secret) ch = static_cast<char>('a' + std::rand() % 26);
         for (int i = 0; i < n; ++i) {
             auto node = std::make_unique<Node>();
             node->id = "n" + std::to_string(i + 1);
+            std::filesystem::create_directories(node->data());
+            std::ofstream(node->data() / "secret", std::ios::binary) << secret;
+            std::filesystem::permissions(node->data() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
             for (auto& [name, role, langs, cap] : users) add_user(node->data(), name, role, langs, cap);
             nodes.push_back(std::move(node));
         }
