@@ -193,13 +193,30 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
             const std::string agent = m.value("agent", "");
             if (from.empty() || agent.empty() || !m.contains("frame")) return;
             self->note_agent(agent, from);
-            auto& slot = self->remote_sessions_[from + "/" + std::to_string(remote)];
-            if (!slot.second) {
-                slot.first = c->new_session_id();
-                slot.second = std::make_shared<RemoteSession>(self, from, remote);
-                c->attach_sink(slot.first, slot.second);
+            SessionId id = 0;
+            auto sink = self->remote_session(from, remote, id);
+            c->attach_sink(id, sink);
+            c->agent_frame_here(id, agent, m["frame"]);
+        });
+    } else if (k == "visitor_hello" || k == "visitor_frame" || k == "visitor_gone") {
+        // A visitor served through another node, for a conversation this node owns.
+        net::post(c->strand_, [self = shared_from_this(), c, k, m = std::move(m)] {
+            const std::string from = m.value("from", ""), visitor = m.value("visitor", "");
+            const SessionId remote = m.value("s", SessionId{0});
+            if (from.empty() || visitor.empty()) return;
+            SessionId id = 0;
+            auto sink = self->remote_session(from, remote, id);
+            if (k == "visitor_gone") {
+                self->remote_sessions_.erase(from + "/" + std::to_string(remote));
+                return c->visitor_gone(id, visitor);
             }
-            c->agent_frame_here(slot.first, agent, m["frame"]);
+            c->attach_visitor(id, visitor, sink);
+            if (k == "visitor_hello") {
+                std::optional<std::uint64_t> last_seq;
+                if (m.contains("last_seq") && m["last_seq"].is_number_unsigned()) last_seq = m["last_seq"].get<std::uint64_t>();
+                return c->run(c->router_->visitor_connected(id, visitor, m.value("token", ""), last_seq, now_ms()), id);
+            }
+            if (m.contains("frame")) c->visitor_frame(id, visitor, m["frame"], m.value("lang", ""), m.value("page", ""));
         });
     } else if (k == "agent_view") {
         // An agent's console came back on another node: it gets the conversation again.
@@ -216,6 +233,16 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
         note_agent(m.value("agent", ""), m.value("agent_node", ""));
         apply_assignment(m.value("conv", ""), m.value("agent", ""), m.value("by", "auto"));
     }
+}
+
+std::shared_ptr<RemoteSession> ClusterLink::remote_session(const std::string& node, SessionId remote, SessionId& id) {
+    auto& slot = remote_sessions_[node + "/" + std::to_string(remote)];
+    if (!slot.second) {
+        slot.first = core()->new_session_id();
+        slot.second = std::make_shared<RemoteSession>(weak_from_this(), node, remote);
+    }
+    id = slot.first;
+    return slot.second;
 }
 
 void ClusterLink::note_owner(const std::string& conv, const std::string& node) {
@@ -387,12 +414,50 @@ bool ClusterLink::visitor_hello(SessionId s, const std::string& visitor, const s
             if (c->has_session(s)) c->run(c->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
         });
     };
-    client_->command({"HGET", store_->key({"visitor", visitor}), "conv"}, [self, answer](std::error_code ec, cluster::Reply reply) {
+    client_->command({"HGET", store_->key({"visitor", visitor}), "conv"}, [self, s, visitor, token, last_seq, answer](std::error_code ec, cluster::Reply reply) {
         if (ec || reply.type != cluster::Reply::Type::string || reply.str.empty()) return answer();
-        // Their conversation lives on another node: taken over here if that node is dead.
-        self->take_over(reply.str, 8, [answer](bool) { answer(); });
+        const std::string conv = reply.str;
+        self->client_->command({"HGET", self->store_->key({"conv", conv}), "owner"}, [self, s, visitor, token, last_seq, answer, conv](std::error_code ec, cluster::Reply o) {
+            if (ec || o.type != cluster::Reply::Type::string || o.str.empty() || o.str == self->node_) return answer();
+            const std::string owner = o.str;
+            auto c = self->core();
+            if (!c) return;
+            // The owner lives: the visitor is served through it (their frames go there, its frames
+            // come back). It is dead: the conversation is taken over here.
+            net::post(c->strand_, [self, c, s, visitor, token, last_seq, answer, conv, owner] {
+                if (!c->has_session(s)) return;
+                self->proxied_[s] = owner;
+                json hello{{"k", "visitor_hello"}, {"from", self->node_}, {"s", s}, {"visitor", visitor}, {"token", token}};
+                if (last_seq) hello["last_seq"] = *last_seq;
+                self->publish_to(owner, hello, [self, c, s, conv, answer] {
+                    net::post(c->strand_, [self, s, conv, answer] {
+                        self->proxied_.erase(s);
+                        self->take_over(conv, 8, [answer](bool) { answer(); });
+                    });
+                });
+            });
+        });
     });
     return true;
+}
+
+bool ClusterLink::visitor_frame(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
+                                const std::string& page) {
+    auto it = proxied_.find(s);
+    if (it == proxied_.end()) return false;
+    const std::string type = frame.value("type", "");
+    publish_to(it->second, json{{"k", "visitor_frame"}, {"from", node_}, {"s", s}, {"visitor", visitor}, {"frame", frame}, {"lang", lang}, {"page", page}},
+               [self = shared_from_this(), s, type] {
+                   if (type != "typing") self->tell(s, "unavailable", kRedisDown);
+               });
+    return true;
+}
+
+void ClusterLink::visitor_gone(SessionId s, const std::string& visitor) {
+    auto it = proxied_.find(s);
+    if (it == proxied_.end()) return;
+    publish_to(it->second, json{{"k", "visitor_gone"}, {"from", node_}, {"s", s}, {"visitor", visitor}});
+    proxied_.erase(it);
 }
 
 void ClusterLink::take_over(const std::string& conv, int attempts, std::function<void(bool)> done) {

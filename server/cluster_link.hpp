@@ -78,6 +78,11 @@ public:
     // (and taken over from a dead node); the link then lets the router answer.
     bool visitor_hello(SessionId s, const std::string& visitor, const std::string& token,
                        std::optional<std::uint64_t> last_seq, const router::Router& r);
+    // A visitor served through this node (their conversation's owner is alive elsewhere):
+    // true when the frame went to the owner.
+    bool visitor_frame(SessionId s, const std::string& visitor, const nlohmann::json& frame, const std::string& lang,
+                       const std::string& page);
+    void visitor_gone(SessionId s, const std::string& visitor);
     // A frame for an agent whose console is not on this node.
     void to_agent(const std::string& agent, const std::shared_ptr<const std::string>& frame);
     // This node's queue changed (the router's queue frame).
@@ -131,6 +136,8 @@ private:
 
     // Core strand only: sessions of other nodes that sent frames here (their agents).
     std::map<std::string, std::pair<SessionId, std::shared_ptr<RemoteSession>>> remote_sessions_;
+    std::map<SessionId, std::string> proxied_;  // visitors here whose conversation another node owns
+    std::shared_ptr<RemoteSession> remote_session(const std::string& node, SessionId remote, SessionId& id);
     int ticks_ = 0;
 };
 

@@ -360,6 +360,8 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
 void Core::visitor_frame(SessionId s, std::string visitor, json frame, std::string lang, std::string page) {
     net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor), frame = std::move(frame),
                         lang = std::move(lang), page = std::move(page)] {
+        // Cluster mode: a visitor served through this node, whose conversation another node owns.
+        if (self->cluster_ && self->cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
         if (!self->log_healthy_ && frame.value("type", "") != "typing") {
             router::Effects fx;
             fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
@@ -383,6 +385,7 @@ void Core::visitor_gone(SessionId s, std::string visitor) {
         auto& im = *self->impl_;
         im.sinks.erase(s);
         forget(im.visitor_sessions, visitor, s);
+        if (self->cluster_) self->cluster_->visitor_gone(s, visitor);
         self->router_->visitor_disconnected(s, visitor, now_ms());
     });
 }
@@ -453,6 +456,12 @@ void Core::deliver_here(const std::string& agent, SessionId session, std::vector
 }
 
 void Core::attach_sink(SessionId s, std::weak_ptr<FrameSink> sink) { impl_->sinks[s] = std::move(sink); }
+
+void Core::attach_visitor(SessionId s, const std::string& visitor, std::weak_ptr<FrameSink> sink) {
+    impl_->sinks[s] = std::move(sink);
+    auto& ids = impl_->visitor_sessions[visitor];
+    if (std::find(ids.begin(), ids.end(), s) == ids.end()) ids.push_back(s);
+}
 
 void Core::agent_gone(SessionId s, std::string agent) {
     net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent)] {

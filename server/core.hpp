@@ -95,6 +95,7 @@ private:
     // (`agent` "*": every agent here; "": the session `session`).
     void deliver_here(const std::string& agent, SessionId session, std::vector<std::shared_ptr<const std::string>> frames);
     void attach_sink(SessionId s, std::weak_ptr<FrameSink> sink);
+    void attach_visitor(SessionId s, const std::string& visitor, std::weak_ptr<FrameSink> sink);
     void agent_frame_here(SessionId s, const std::string& agent, const nlohmann::json& frame);
     bool has_session(SessionId s) const;
     // The batch's events are in their conversations' journals (or will never be): its frames may go.

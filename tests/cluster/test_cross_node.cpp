@@ -132,3 +132,48 @@ TEST_CASE("a visitor on one node and an agent on another: one conversation, writ
     CHECK(cluster["csat"]["count"] == 1);
     CHECK(timeless(cluster) == timeless(single));
 }
+
+TEST_CASE("a visitor who comes back through another node is served through it while the owner lives",
+          "[cluster][redis][chatd]") {
+    Nodes c(kUsers);
+    AgentClient alice(c.port(2), "alice");
+    REQUIRE(eventually([&] { return c.online("alice"); }));
+    std::string token, conv;
+    std::uint64_t last_seq = 0;
+    {
+        Shopper v(c.port(0));
+        token = v.token();
+        v.say("I want to talk to a human");
+        conv = alice.ws.expect("assigned", 20s)["conv"];
+        last_seq = v.ws.expect("assigned", 20s)["seq"];
+        v.ws.close();
+    }
+    alice.say(conv, "Sent while you were away");
+    // Back through n2: n1 still owns the conversation and serves the visitor through n2.
+    WsClient back(c.port(1));
+    back.expect("welcome");
+    back.send(json{{"type", "resume"}, {"token", token}, {"last_seq", last_seq}});
+    json w = back.expect("welcome", 10s);
+    CHECK(w["conv"] == conv);
+    CHECK(expect_text(back, "Sent while you were away")["author"] == "agent");
+    back.send(json{{"type", "message"}, {"text", "Got it, thanks"}, {"client_id", "through-n2"}});
+    json ack = back.expect("ack", 10s);
+    CHECK(ack["client_id"] == "through-n2");
+    CHECK(expect_text(alice.ws, "Got it, thanks")["author"] == "visitor");
+    alice.say(conv, "You are welcome");
+    CHECK(expect_text(back, "You are welcome")["author"] == "agent");
+    // A resend of the same message is acknowledged again by the owner, not written twice.
+    back.send(json{{"type", "message"}, {"text", "Got it, thanks"}, {"client_id", "through-n2"}});
+    CHECK(back.expect("ack", 10s)["msg"] == ack["msg"]);
+    back.send(json{{"type", "resolve"}});
+    CHECK(back.expect("resolved", 10s)["conv"] == conv);
+    CHECK(alice.ws.expect("closed", 10s)["reason"] == "resolved");
+
+    CHECK_THAT(c.output(1), !Catch::Contains("took") && Catch::Contains("listening"));  // no takeover
+    for (int i = 0; i < 3; ++i) REQUIRE(c.stop(i) == 0);
+    int thanks = 0;
+    for (const auto& e : events_in(c.nodes[0]->data())) thanks += e.value("text", "") == "Got it, thanks";
+    CHECK(thanks == 1);
+    for (int i = 1; i < 3; ++i)
+        for (const auto& e : events_in(c.nodes[i]->data())) CHECK_FALSE(e.contains("conv"));
+}
