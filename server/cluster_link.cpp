@@ -432,7 +432,7 @@ bool ClusterLink::visitor_hello(SessionId s, const std::string& visitor, const s
                 self->publish_to(owner, hello, [self, c, s, conv, answer] {
                     net::post(c->strand_, [self, s, conv, answer] {
                         self->proxied_.erase(s);
-                        self->take_over(conv, 8, [answer](bool) { answer(); });
+                        self->take_over(conv, 12, [answer](bool) { answer(); });
                     });
                 });
             });
