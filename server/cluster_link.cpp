@@ -20,6 +20,9 @@ namespace {
 constexpr std::int64_t kLivenessMs = 3000;  // the node's key lives this long; renewed every second
 constexpr std::int64_t kQueueViewMs = 5000;  // a node's queue not heard of for this long is dropped
 constexpr int kDrainMax = 50;
+// After Redis lost its data, no node is taken for dead before this: every live node has
+// renewed its liveness key by then (heartbeat every second, reconnection backoff up to 5 s).
+constexpr std::int64_t kClaimGraceMs = 7000;
 
 std::vector<std::string> frame_texts(const std::vector<std::shared_ptr<const std::string>>& frames) {
     std::vector<std::string> out;
@@ -97,6 +100,17 @@ void ClusterLink::start(std::shared_ptr<Core> core) {
                   << (s == cluster::LinkState::down ? " (" + self->client_->stats().last_error + ")" : "") << std::endl;
         self->on_link(s == cluster::LinkState::up);
     });
+    // Frames published while the subscriber was reconnecting are lost: its agents get their
+    // conversations from the owners again.
+    sub_->on_state([weak](cluster::LinkState s) {
+        auto self = weak.lock();
+        auto c = self ? self->core() : nullptr;
+        if (!c || s != cluster::LinkState::up) return;
+        net::post(c->strand_, [self, c] {
+            for (const auto& [id, a] : c->router_->state().agents)
+                if (a.sessions > 0) self->views_elsewhere(id);
+        });
+    });
     sub_->subscribe(store_->key({"to", node_}));
     sub_->subscribe(store_->key({"agents"}));
     sub_->start();
@@ -110,6 +124,8 @@ void ClusterLink::stop() {
 
 void ClusterLink::on_link(bool up) {
     if (!up) return;
+    store_->mark_since(now_ms());
+    store_->heartbeat(node_, kLivenessMs, [](std::error_code, bool) {});
     // Redis is (back) up: it may have lost everything (no persistence), or missed what
     // happened while it was away. Write again what this node holds.
     auto c = core();
@@ -128,6 +144,7 @@ void ClusterLink::resync() {
         store_->agent_online(p, [self = shared_from_this(), id](std::error_code ec, long long) {
             if (!ec) self->publish_to("", json{{"k", "presence"}, {"agent", id}, {"node", self->node_}});
         });
+        views_elsewhere(id);
     }
     int held = 0;
     for (const auto& id : st.open) {
@@ -432,7 +449,7 @@ bool ClusterLink::visitor_hello(SessionId s, const std::string& visitor, const s
                 self->publish_to(owner, hello, [self, c, s, conv, answer] {
                     net::post(c->strand_, [self, s, conv, answer] {
                         self->proxied_.erase(s);
-                        self->take_over(conv, 12, [answer](bool) { answer(); });
+                        self->take_over(conv, 20, [answer](bool) { answer(); });
                     });
                 });
             });
@@ -465,7 +482,7 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
     auto c = core();
     if (!c) return;
     auto finish = [c, done](bool mine) { net::post(c->strand_, [done, mine] { done(mine); }); };
-    store_->claim(conv, node_, [self, c, conv, attempts, done, finish](std::error_code ec, cluster::ClaimResult r) {
+    store_->claim(conv, node_, now_ms(), kClaimGraceMs, [self, c, conv, attempts, done, finish](std::error_code ec, cluster::ClaimResult r) {
         if (ec) return finish(false);
         if (!r.ok) {
             if (attempts <= 0) return finish(false);
@@ -473,16 +490,16 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
             auto timer = std::make_shared<net::steady_timer>(self->ioc_, std::chrono::milliseconds(500));
             return timer->async_wait([self, timer, conv, attempts, done](error_code) { self->take_over(conv, attempts - 1, done); });
         }
-        if (r.owner == self->node_) return finish(true);
         self->store_->read_journal(conv, [self, c, conv, r, finish](std::error_code ec, std::vector<std::string> lines) {
             if (ec) return finish(false);
             net::post(c->strand_, [self, c, conv, r, lines = std::move(lines), finish] {
+                if (c->router_->state().conversations.count(conv)) return finish(true);  // already here
                 // Rebuilt as the owner had it; nothing of it is written again.
-                if (!c->router_->state().conversations.count(conv))
-                    for (const auto& line : lines) {
-                        json e = json::parse(line, nullptr, false);
-                        if (e.is_object()) c->router_->apply(e);
-                    }
+                for (const auto& line : lines) {
+                    json e = json::parse(line, nullptr, false);
+                    if (e.is_object()) c->router_->apply(e);
+                }
+                if (!c->router_->state().conversations.count(conv)) return finish(false);  // no journal
                 self->note_owner(conv, self->node_);
                 std::cout << "chatd: cluster: took " << conv << " over from " << r.owner << " (epoch " << r.epoch << ", "
                           << lines.size() << " events)" << std::endl;
@@ -499,6 +516,35 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
             });
         });
     });
+}
+
+// Pub/sub may lose an `assigned` message (the owner's subscriber was reconnecting): the
+// owner's queued conversations are compared with Redis every 2 s. One Redis says assigned is
+// assigned here too; one Redis has forgotten (restarted empty) is written back.
+void ClusterLink::reconcile(const router::Router& r) {
+    if (client_->state() != cluster::LinkState::up) return;
+    const auto& st = r.state();
+    for (const auto* q : {&st.queue_priority, &st.queue_normal}) {
+        for (const auto& id : *q) {
+            auto it = st.conversations.find(id);
+            if (it == st.conversations.end()) continue;
+            const auto& cv = it->second;
+            cluster::Store::Held held{cv.id, node_, "queued", "", cv.visitor, cv.lang, cv.priority, cv.queued_ms};
+            client_->command({"HMGET", store_->key({"conv", id}), "stage", "agent", "owner"},
+                             [self = shared_from_this(), held](std::error_code ec, cluster::Reply reply) {
+                if (ec || reply.elements.size() < 3) return;
+                const auto& stage = reply.elements[0];
+                const std::string agent = reply.elements[1].str, owner = reply.elements[2].str;
+                if (stage.is_nil()) return self->store_->restore(held, [](std::error_code, bool) {});
+                if (stage.str != "assigned" || agent.empty() || (owner != "" && owner != self->node_)) return;
+                self->client_->command({"HGET", self->store_->key({"agent", agent}), "node"},
+                                       [self, conv = held.conv, agent](std::error_code, cluster::Reply node) {
+                    if (node.type == cluster::Reply::Type::string) self->note_agent(agent, node.str);
+                    self->apply_assignment(conv, agent, "auto");
+                });
+            });
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -617,19 +663,10 @@ void ClusterLink::transfer(SessionId s, const std::string&, const std::string& c
     });
 }
 
-void ClusterLink::agent_connected(SessionId s, const std::string& agent, const router::Router& r) {
-    auto it = r.state().agents.find(agent);
-    if (it != r.state().agents.end() && it->second.status != "offline") {
-        // Back (on this node, maybe after another): Redis learns where its console is now.
-        cluster::AgentPresence p{agent, node_, it->second.capacity, it->second.langs, it->second.status, now_ms()};
-        store_->agent_online(p, [self = shared_from_this(), agent](std::error_code ec, long long) {
-            if (ec) return;
-            self->publish_to("", json{{"k", "presence"}, {"agent", agent}, {"node", self->node_}});
-            self->drain();
-        });
-    }
-    // Its conversations owned by other nodes (it was connected to another node before): each
-    // owner sends them again; those of a dead owner are taken over here.
+// An agent's conversations owned by other nodes (its console was on another node before, or
+// this node's subscriber missed frames while it reconnected): each owner sends them again;
+// those of a dead owner are taken over here.
+void ClusterLink::views_elsewhere(const std::string& agent) {
     client_->command({"SMEMBERS", store_->key({"agent", agent, "convs"})}, [self = shared_from_this(), agent](std::error_code ec, cluster::Reply r) {
         if (ec || r.type != cluster::Reply::Type::array) return;
         for (const auto& e : r.elements) {
@@ -649,6 +686,20 @@ void ClusterLink::agent_connected(SessionId s, const std::string& agent, const r
             });
         }
     });
+}
+
+void ClusterLink::agent_connected(SessionId s, const std::string& agent, const router::Router& r) {
+    auto it = r.state().agents.find(agent);
+    if (it != r.state().agents.end() && it->second.status != "offline") {
+        // Back (on this node, maybe after another): Redis learns where its console is now.
+        cluster::AgentPresence p{agent, node_, it->second.capacity, it->second.langs, it->second.status, now_ms()};
+        store_->agent_online(p, [self = shared_from_this(), agent](std::error_code ec, long long) {
+            if (ec) return;
+            self->publish_to("", json{{"k", "presence"}, {"agent", agent}, {"node", self->node_}});
+            self->drain();
+        });
+    }
+    views_elsewhere(agent);
     std::string view;
     {
         std::lock_guard lock(mu_);
@@ -705,9 +756,9 @@ void ClusterLink::push_queue_view(bool force) {
 }
 
 void ClusterLink::tick(const router::Router& r) {
-    (void)r;
     store_->heartbeat(node_, kLivenessMs, [](std::error_code, bool) {});
     drain();
+    if (ticks_ % 2 == 1) reconcile(r);
     if (++ticks_ % 2 == 0) {
         json items;
         {

@@ -98,6 +98,7 @@ private:
     void on_message(const std::string& channel, const std::string& payload);
     void on_link(bool up);
     void resync();
+    void reconcile(const router::Router& r);
     void drain();
     void dispatch(const std::string& conv, const std::string& agent, const std::string& agent_node,
                   const std::string& owner, const std::string& by);
@@ -107,6 +108,7 @@ private:
                 const std::string& visitor, const std::string& lang);
     void transfer(SessionId s, const std::string& agent, const std::string& conv, const std::string& to);
     void note_agent(const std::string& agent, const std::string& node);
+    void views_elsewhere(const std::string& agent);
     void note_owner(const std::string& conv, const std::string& node);
     // Claims `conv` (retrying while its owner's liveness key lives, `attempts` times) and
     // rebuilds it from its journal; `done(true)` on the core's strand when it is this node's.

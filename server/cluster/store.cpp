@@ -127,7 +127,13 @@ void Store::release(const std::string& conv, const std::string& stage, std::int6
 }
 
 void Store::claim(const std::string& conv, const std::string& node, Done<ClaimResult> done) {
-    eval("claim", {conv, node}, expect_array<ClaimResult>("claim", std::move(done), [](const std::vector<Reply>& v) {
+    claim(conv, node, 0, 0, std::move(done));
+}
+
+void Store::claim(const std::string& conv, const std::string& node, std::int64_t now_ms, std::int64_t grace_ms,
+                  Done<ClaimResult> done) {
+    eval("claim", {conv, node, str(now_ms), str(grace_ms)},
+         expect_array<ClaimResult>("claim", std::move(done), [](const std::vector<Reply>& v) {
              ClaimResult r;
              r.ok = num(v, 0) == 1;
              if (r.ok) {
@@ -138,6 +144,10 @@ void Store::claim(const std::string& conv, const std::string& node, Done<ClaimRe
              }
              return r;
          }));
+}
+
+void Store::mark_since(std::int64_t now_ms) {
+    client_.command({"SET", key({"since"}), str(now_ms), "NX"}, [](std::error_code, Reply) {});
 }
 
 void Store::restore(const Held& h, Done<bool> done) {

@@ -82,6 +82,11 @@ public:
     // stage: resolved | abandoned | bot; keep_ms: 0 = keep the record, else its lifetime.
     void release(const std::string& conv, const std::string& stage, std::int64_t keep_ms, Done<std::string> done);
     void claim(const std::string& conv, const std::string& node, Done<ClaimResult> done);
+    // The same, declaring no owner dead within `grace_ms` of P:since (see claim.lua).
+    void claim(const std::string& conv, const std::string& node, std::int64_t now_ms, std::int64_t grace_ms,
+               Done<ClaimResult> done);
+    // P:since = now_ms unless set: when Redis's current data began, as far as the nodes know.
+    void mark_since(std::int64_t now_ms);
     // The owner's own view of one of its conversations (stage queued or assigned), written
     // back after Redis lost it; false (no error) when another node owns it now.
     struct Held {

@@ -130,8 +130,11 @@ inline nlohmann::json expect_text(WsClient& ws, const std::string& text, std::ch
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
         if (left.count() <= 0) throw std::runtime_error("no message '" + text + "'");
-        auto f = ws.expect("message", left);
-        if (f.value("text", "") == text) return f;
+        auto raw = ws.recv(left);
+        if (!raw) continue;
+        auto f = nlohmann::json::parse(*raw, nullptr, false);
+        if (f.is_discarded()) throw std::runtime_error("not JSON (" + std::to_string(raw->size()) + " bytes): '" + *raw + "'");
+        if (f.value("type", "") == "message" && f.value("text", "") == text) return f;
     }
 }
 
