@@ -10,6 +10,7 @@
 
 #include "bot_service.hpp"
 #include "clock.hpp"
+#include "cluster_link.hpp"
 #include "engine.hpp"
 #include "event_log.hpp"
 #include "log_replay.hpp"
@@ -85,6 +86,7 @@ struct Core::Impl {
         SessionId origin;
         std::chrono::steady_clock::time_point submitted;
         bool done = false;
+        bool journaled = true;  // cluster mode: in the journals in Redis, for a takeover
         std::error_code ec;
     };
     std::deque<Pending> pending;
@@ -130,7 +132,9 @@ static router::RouterConfig router_config(const SharedState& state) {
 
 void Core::replay() {
     auto bot = bot_;
-    router_ = std::make_unique<router::Router>(router_config(*state_), [bot](const std::string& text, const router::BotContext& ctx) {
+    auto cfg = router_config(*state_);
+    cfg.shared_queue = cluster_ != nullptr;
+    router_ = std::make_unique<router::Router>(std::move(cfg), [bot](const std::string& text, const router::BotContext& ctx) {
         return bot->decide(text, ctx);
     });
     kpi_ = std::make_unique<kpi::Engine>();
@@ -168,7 +172,10 @@ void Core::queue_tick() {
     impl_->queue_ticker->expires_after(kQueueEvery);
     impl_->queue_ticker->async_wait([self = shared_from_this()](error_code ec) {
         if (ec) return;
-        if (auto frame = self->router_->take_queue_update()) {
+        if (self->cluster_) {
+            // Every node's queue, merged by each node for its own agents.
+            if (auto frame = self->router_->take_queue_update(true)) self->cluster_->queue_changed(std::move(*frame));
+        } else if (auto frame = self->router_->take_queue_update()) {
             // After everything already handed to the log is durable, like any other frame.
             router::Effects fx;
             fx.on_durable.push_back({router::Send::To::all_agents, {}, 0, std::move(*frame)});
@@ -193,6 +200,7 @@ void Core::tick() {
             self->rebuild();
         }
         if (!self->state_->stopping()) self->run(self->router_->tick(now_ms()), 0);
+        if (self->cluster_) self->cluster_->tick(*self->router_);
         self->tick();
     });
 }
@@ -250,6 +258,8 @@ void Core::run(router::Effects&& fx, SessionId origin) {
             case router::Send::To::agent:
                 if (auto it = im.agent_sessions.find(s.id); it != im.agent_sessions.end())
                     for (auto id : it->second) to_session(id);
+                else if (cluster_)
+                    cluster_->to_agent(s.id, frame);  // its console is on another node
                 break;
             case router::Send::To::all_agents:
                 for (auto& [_, ids] : im.agent_sessions)
@@ -291,6 +301,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     pending.after = std::move(fx.on_durable);
     pending.origin = origin;
     pending.submitted = std::chrono::steady_clock::now();
+    if (cluster_) pending.journaled = !cluster_->journal(*router_, fx.events, batch);
     im.pending.push_back(std::move(pending));
     im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
         // The writer completes a whole group of batches at once: one post to the strand for
@@ -304,6 +315,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         }
         if (first) net::post(self->strand_, [self] { self->completed(); });
     });
+    if (cluster_) cluster_->events_written(*router_, fx.events, origin);
 }
 
 void Core::completed() {
@@ -326,7 +338,7 @@ void Core::completed() {
     }
     // Every frame these batches release, in batch order, handed to each session in one go.
     router::Effects fx;
-    while (!im.pending.empty() && im.pending.front().done) {
+    while (!im.pending.empty() && im.pending.front().done && im.pending.front().journaled) {
         Impl::Pending p = std::move(im.pending.front());
         im.pending.pop_front();
         if (!p.ec) {
@@ -345,6 +357,14 @@ void Core::completed() {
     if (!fx.now.empty()) run(std::move(fx), 0);
 }
 
+void Core::journaled(std::uint64_t batch) {
+    for (auto& p : impl_->pending)
+        if (p.id == batch) p.journaled = true;
+    completed();  // no batch of its own: sends what is now both durable and journaled
+}
+
+bool Core::has_session(SessionId s) const { return impl_->sinks.count(s) != 0; }
+
 void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,
                          std::optional<std::uint64_t> last_seq) {
     net::post(strand_, [self = shared_from_this(), s, sink = std::move(sink), visitor = std::move(visitor),
@@ -353,6 +373,8 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
         // A resume on a live connection: the session leaves its previous visitor first.
         im.sinks[s] = sink;
         im.visitor_sessions[visitor].push_back(s);
+        // Cluster mode: a conversation of another node, maybe to take over first; it calls back.
+        if (self->cluster_ && self->cluster_->visitor_hello(s, visitor, token, last_seq, *self->router_)) return;
         self->run(self->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
     });
 }
@@ -360,6 +382,8 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
 void Core::visitor_frame(SessionId s, std::string visitor, json frame, std::string lang, std::string page) {
     net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor), frame = std::move(frame),
                         lang = std::move(lang), page = std::move(page)] {
+        // Cluster mode: a visitor served through this node, whose conversation another node owns.
+        if (self->cluster_ && self->cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
         if (!self->log_healthy_ && frame.value("type", "") != "typing") {
             router::Effects fx;
             fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
@@ -383,6 +407,7 @@ void Core::visitor_gone(SessionId s, std::string visitor) {
         auto& im = *self->impl_;
         im.sinks.erase(s);
         forget(im.visitor_sessions, visitor, s);
+        if (self->cluster_) self->cluster_->visitor_gone(s, visitor);
         self->router_->visitor_disconnected(s, visitor, now_ms());
     });
 }
@@ -396,16 +421,26 @@ void Core::agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string a
         im.agent_sessions[agent].push_back(s);
         self->router_->set_agent_profile(agent, router::AgentProfile{langs, capacity});
         self->run(self->router_->agent_connected(s, agent, now_ms()), s);
+        if (self->cluster_) self->cluster_->agent_connected(s, agent, *self->router_);
     });
 }
 
 void Core::agent_frame(SessionId s, std::string agent, json frame) {
     net::post(strand_, [self = shared_from_this(), s, agent = std::move(agent), frame = std::move(frame)] {
+        self->agent_frame_here(s, agent, frame);
+    });
+}
+
+void Core::agent_frame_here(SessionId s, const std::string& agent, const json& frame) {
+    {
+        auto* self = this;
         if (!self->log_healthy_ && frame.value("type", "") != "typing") {
             router::Effects fx;
             fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
             return self->run(std::move(fx), s);
         }
+        // A conversation owned by another node, or what Redis must decide (accept, transfer).
+        if (cluster_ && cluster_->agent_frame(s, agent, frame, *router_)) return;
         if (frame.value("type", "") == "message") self->metrics_.messages_in_agent++;
         auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
         // Transfers and resolutions are also audited under the agent's name.
@@ -419,7 +454,35 @@ void Core::agent_frame(SessionId s, std::string agent, json frame) {
         }
         fx.events.insert(fx.events.end(), audits.begin(), audits.end());
         self->run(std::move(fx), s);
-    });
+    }
+}
+
+void Core::deliver_here(const std::string& agent, SessionId session, std::vector<std::shared_ptr<const std::string>> frames) {
+    auto& im = *impl_;
+    auto send = [&](SessionId id) {
+        auto it = im.sinks.find(id);
+        if (it == im.sinks.end()) return;
+        if (auto sink = it->second.lock()) {
+            metrics_.frames_out += frames.size();
+            sink->send(frames);
+        }
+    };
+    if (agent.empty()) return send(session);
+    if (agent == "*") {
+        for (auto& [_, ids] : im.agent_sessions)
+            for (auto id : ids) send(id);
+        return;
+    }
+    if (auto it = im.agent_sessions.find(agent); it != im.agent_sessions.end())
+        for (auto id : it->second) send(id);
+}
+
+void Core::attach_sink(SessionId s, std::weak_ptr<FrameSink> sink) { impl_->sinks[s] = std::move(sink); }
+
+void Core::attach_visitor(SessionId s, const std::string& visitor, std::weak_ptr<FrameSink> sink) {
+    impl_->sinks[s] = std::move(sink);
+    auto& ids = impl_->visitor_sessions[visitor];
+    if (std::find(ids.begin(), ids.end(), s) == ids.end()) ids.push_back(s);
 }
 
 void Core::agent_gone(SessionId s, std::string agent) {

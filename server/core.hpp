@@ -37,6 +37,7 @@ namespace chat::server {
 
 class FrameSink;
 class BotService;
+class ClusterLink;
 struct Metrics;
 
 using SessionId = std::uint64_t;
@@ -84,7 +85,22 @@ public:
     // text is served any more. Also called after retention blanked texts (no visitors then).
     void texts_erased(std::vector<std::string> visitors);
 
+    // Cluster mode (--redis, docs/scaling.md): set before start(). Without it nothing of the
+    // cluster runs and the core is the single node's.
+    void set_cluster(std::shared_ptr<ClusterLink> link) { cluster_ = std::move(link); }
+
 private:
+    friend class ClusterLink;
+    // For the cluster link, on the strand: frames from another node for this node's sessions
+    // (`agent` "*": every agent here; "": the session `session`).
+    void deliver_here(const std::string& agent, SessionId session, std::vector<std::shared_ptr<const std::string>> frames);
+    void attach_sink(SessionId s, std::weak_ptr<FrameSink> sink);
+    void attach_visitor(SessionId s, const std::string& visitor, std::weak_ptr<FrameSink> sink);
+    void agent_frame_here(SessionId s, const std::string& agent, const nlohmann::json& frame);
+    bool has_session(SessionId s) const;
+    // The batch's events are in their conversations' journals (or will never be): its frames may go.
+    void journaled(std::uint64_t batch);
+
     struct Impl;
     void run(router::Effects&& fx, SessionId origin);
     // On the strand: the batches the writer has completed since the last call.
@@ -102,6 +118,7 @@ private:
     std::unique_ptr<router::Router> router_;
     std::unique_ptr<kpi::Engine> kpi_;
     std::unique_ptr<Impl> impl_;
+    std::shared_ptr<ClusterLink> cluster_;
     std::atomic<SessionId> next_session_{1};
     std::atomic<bool> log_healthy_{true};
 };

@@ -22,6 +22,7 @@
 #include "security_state.hpp"
 #include "tls_front.hpp"
 #include "visitor_data.hpp"
+#include "cluster_link.hpp"
 #include "redis_client.hpp"
 
 namespace chat::server {
@@ -69,25 +70,18 @@ int run_server(Config cfg) {
     SecurityState security(cfg);
     state->set_security(&security);
 
-    // --redis: for now the node only keeps a link to Redis and reports it (/healthz, /metrics);
-    // the conversations stay on this node (docs/scaling.md).
-    std::unique_ptr<cluster::RedisClient> redis;
+    // --redis: several nodes as one (docs/scaling.md); the link is reported on /healthz and /metrics.
+    std::shared_ptr<ClusterLink> cluster;
     if (!cfg.redis.empty()) {
-        cluster::ClientOptions& ro = redis_options;
-        ro.name = "chatd-";
-        ro.name += node;
-        redis = std::make_unique<cluster::RedisClient>(ioc, ro);
-        redis->on_state([url = ro.url.describe(), r = redis.get()](cluster::LinkState s) {
-            std::cout << "chatd: redis " << url << ": " << cluster::link_state_name(s)
-                      << (s == cluster::LinkState::down ? " (" + r->stats().last_error + ")" : "") << std::endl;
-        });
-        redis->start();
-        state->set_redis(redis.get());
+        cluster = std::make_shared<ClusterLink>(ioc, redis_options, node, cfg.timeouts.reopen_window_ms);
+        state->set_redis(&cluster->client());
     }
 
     auto core = std::make_shared<Core>(ioc, state, bot, metrics);
     state->set_core(core);
+    if (cluster) core->set_cluster(cluster);
     core->start();
+    if (cluster) cluster->start(core);
 
     error_code ec;
     auto address = net::ip::make_address(cfg.listen.address, ec);
@@ -223,7 +217,7 @@ int run_server(Config cfg) {
         hup.cancel();
         listener->stop();
         if (tls) tls->stop();
-        if (redis) redis->stop();
+        if (cluster) cluster->stop();
         state->shutdown_all();
         wait_for_drain();
     });

@@ -127,7 +127,13 @@ void Store::release(const std::string& conv, const std::string& stage, std::int6
 }
 
 void Store::claim(const std::string& conv, const std::string& node, Done<ClaimResult> done) {
-    eval("claim", {conv, node}, expect_array<ClaimResult>("claim", std::move(done), [](const std::vector<Reply>& v) {
+    claim(conv, node, 0, 0, std::move(done));
+}
+
+void Store::claim(const std::string& conv, const std::string& node, std::int64_t now_ms, std::int64_t grace_ms,
+                  Done<ClaimResult> done) {
+    eval("claim", {conv, node, str(now_ms), str(grace_ms)},
+         expect_array<ClaimResult>("claim", std::move(done), [](const std::vector<Reply>& v) {
              ClaimResult r;
              r.ok = num(v, 0) == 1;
              if (r.ok) {
@@ -138,6 +144,51 @@ void Store::claim(const std::string& conv, const std::string& node, Done<ClaimRe
              }
              return r;
          }));
+}
+
+void Store::mark_since(std::int64_t now_ms) {
+    client_.command({"SET", key({"since"}), str(now_ms), "NX"}, [](std::error_code, Reply) {});
+}
+
+void Store::restore(const Held& h, Done<bool> done) {
+    eval("restore", {h.conv, h.owner, h.stage, h.agent, h.visitor, h.lang, h.priority ? "1" : "0", str(h.queued_ms)},
+         expect_array<bool>("restore", std::move(done), [](const std::vector<Reply>& v) { return num(v, 0) == 1; }));
+}
+
+void Store::journal(const std::string& conv, const std::string& node, const std::string& visitor, std::int64_t keep_ms,
+                    std::vector<std::string> events, Done<ClaimResult> done) {
+    std::vector<std::string> args{conv, node, visitor, str(keep_ms)};
+    for (auto& e : events) args.push_back(std::move(e));
+    eval("journal", std::move(args), expect_array<ClaimResult>("journal", std::move(done), [](const std::vector<Reply>& v) {
+             ClaimResult r;
+             r.ok = num(v, 0) == 1;
+             if (!r.ok) r.owner = at(v, 1);
+             return r;
+         }));
+}
+
+void Store::read_journal(const std::string& conv, Done<std::vector<std::string>> done) {
+    client_.command({"XRANGE", key({"conv", conv, "journal"}), "-", "+"}, [done = std::move(done)](std::error_code ec, Reply r) {
+        if (ec) return done(ec, {});
+        if (r.type != Reply::Type::array) return done(RedisErrc::bad_reply, {});
+        std::vector<std::string> out;
+        for (const auto& entry : r.elements) {
+            // [id, [field, value, …]]
+            if (entry.elements.size() < 2) continue;
+            const auto& fields = entry.elements[1].elements;
+            for (std::size_t i = 0; i + 1 < fields.size(); i += 2)
+                if (fields[i].str == "e") out.push_back(fields[i + 1].str);
+        }
+        done({}, std::move(out));
+    });
+}
+
+void Store::publish(const std::string& channel, std::string payload, Done<long long> done) {
+    client_.command({"PUBLISH", channel, std::move(payload)}, [done = std::move(done)](std::error_code ec, Reply r) {
+        if (ec) return done(ec, 0);
+        if (r.type != Reply::Type::integer) return done(RedisErrc::bad_reply, 0);
+        done({}, r.integer);
+    });
 }
 
 void Store::heartbeat(const std::string& node, std::int64_t ttl_ms, Done<bool> done) {

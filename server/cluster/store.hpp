@@ -82,6 +82,27 @@ public:
     // stage: resolved | abandoned | bot; keep_ms: 0 = keep the record, else its lifetime.
     void release(const std::string& conv, const std::string& stage, std::int64_t keep_ms, Done<std::string> done);
     void claim(const std::string& conv, const std::string& node, Done<ClaimResult> done);
+    // The same, declaring no owner dead within `grace_ms` of P:since (see claim.lua).
+    void claim(const std::string& conv, const std::string& node, std::int64_t now_ms, std::int64_t grace_ms,
+               Done<ClaimResult> done);
+    // P:since = now_ms unless set: when Redis's current data began, as far as the nodes know.
+    void mark_since(std::int64_t now_ms);
+    // The owner's own view of one of its conversations (stage queued or assigned), written
+    // back after Redis lost it; false (no error) when another node owns it now.
+    struct Held {
+        std::string conv, owner, stage, agent, visitor, lang;
+        bool priority = false;
+        std::int64_t queued_ms = 0;
+    };
+    void restore(const Held& h, Done<bool> done);
+    // Appends events (serialised) to the conversation's journal, if `node` owns it (or nobody
+    // does yet): ok, or refused with the owner's id.
+    void journal(const std::string& conv, const std::string& node, const std::string& visitor, std::int64_t keep_ms,
+                 std::vector<std::string> events, Done<ClaimResult> done);
+    // The conversation's journal, oldest first.
+    void read_journal(const std::string& conv, Done<std::vector<std::string>> done);
+    // PUBLISH; the number of subscribers that received it.
+    void publish(const std::string& channel, std::string payload, Done<long long> done);
     // Sets the node's liveness key for ttl_ms.
     void heartbeat(const std::string& node, std::int64_t ttl_ms, Done<bool> done);
 

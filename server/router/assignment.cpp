@@ -25,7 +25,7 @@ void Router::request_handoff(Effects& fx, Conversation& c, const std::string& re
     emit(fx, std::move(e));
     drain_queue(fx, now);
     if (c.stage != Stage::queued) return;
-    const bool anyone_online = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
+    const bool anyone_online = cfg_.shared_queue || std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
         return kv.second.status == "online" && kv.second.sessions > 0;
     });
     if (!anyone_online || !within_hours(cfg_, now)) {
@@ -61,6 +61,7 @@ std::optional<std::string> Router::pick_agent(const Conversation& c, const std::
 }
 
 void Router::drain_queue(Effects& fx, std::int64_t now) {
+    if (cfg_.shared_queue) return;  // Redis assigns (cluster_assigned)
     // Walk a copy: assigning removes from the queue.
     std::vector<std::string> order(st_.queue_priority.begin(), st_.queue_priority.end());
     order.insert(order.end(), st_.queue_normal.begin(), st_.queue_normal.end());
@@ -138,13 +139,43 @@ void Router::finish(Effects& fx) {
     queue_changed_ = true;
 }
 
-std::optional<std::string> Router::take_queue_update() {
+std::optional<std::string> Router::take_queue_update(bool even_without_agents) {
     if (!queue_changed_) return std::nullopt;
     queue_changed_ = false;
     // With no agent connected there is nobody to build it for.
-    const bool agent_connected = std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& a) { return a.second.sessions > 0; });
+    const bool agent_connected = even_without_agents ||
+        std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& a) { return a.second.sessions > 0; });
     if (!agent_connected) return std::nullopt;
     return dump(queue_snapshot());
+}
+
+Effects Router::cluster_assigned(const std::string& conv, const std::string& agent, const std::string& by,
+                                 std::int64_t now) {
+    Effects fx;
+    auto it = st_.conversations.find(conv);
+    if (it == st_.conversations.end()) return fx;
+    Conversation& c = it->second;
+    if (by == "transfer") {
+        if (c.stage != Stage::assigned || c.agent == agent) return fx;
+        const std::string from = c.agent;
+        emit(fx, json{{"type", "conversation.transferred"}, {"conv", c.id}, {"ts", now}, {"from_agent", from}, {"to_agent", agent}});
+        emit(fx, json{{"type", "conversation.assigned"}, {"conv", c.id}, {"ts", now}, {"agent", agent}, {"by", "transfer"}});
+        fx.on_durable.push_back({Send::To::agent, from, 0, dump(json{{"type", "closed"}, {"conv", c.id}, {"reason", "transferred"}, {"to", agent}})});
+    } else {
+        if (c.stage == Stage::bot && by == "manual")
+            emit(fx, json{{"type", "handoff.requested"}, {"conv", c.id}, {"ts", now}, {"reason", "agent_pickup"}});
+        else if (c.stage != Stage::queued)
+            return fx;
+        emit(fx, json{{"type", "conversation.assigned"}, {"conv", c.id}, {"ts", now}, {"agent", agent}, {"by", by}});
+    }
+    send_assignment(fx, c, agent);
+    finish(fx);
+    return fx;
+}
+
+std::string Router::assigned_frame(const std::string& conv) const {
+    auto it = st_.conversations.find(conv);
+    return it == st_.conversations.end() ? std::string{} : dump(assigned_frame_for_agent(it->second));
 }
 
 void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {

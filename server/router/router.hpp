@@ -60,6 +60,9 @@ struct RouterConfig {
     int utc_offset_minutes = 0;
     std::uint8_t open_days = 0b0011111;  // bit 0 = Monday … bit 6 = Sunday
     int open_minute = 9 * 60, close_minute = 18 * 60;
+    // Cluster mode (docs/scaling.md): the queue is shared through Redis, which picks the
+    // agents; this router never assigns by itself, and is told with cluster_assigned().
+    bool shared_queue = false;
 };
 
 // Serialises a frame or event; text that is not valid UTF-8 is replaced, never thrown on.
@@ -123,7 +126,7 @@ public:
     // The queue frame for every connected agent when the queue changed since the last call,
     // else nothing. The core calls it a few times a second: under a busy queue one frame per
     // interval reaches each agent instead of one per change (each the size of the queue).
-    std::optional<std::string> take_queue_update();
+    std::optional<std::string> take_queue_update(bool even_without_agents = false);
 
     // --- agents ---
     void set_agent_profile(const std::string& agent, AgentProfile profile);
@@ -134,6 +137,15 @@ public:
     Effects agent_removed(const std::string& agent, std::int64_t now_ms);
     // The visitor was erased: every text of their conversations' histories becomes null.
     void forget_texts(const std::string& visitor);
+
+    // --- cluster mode (shared_queue) ---
+    // Redis gave `conv` to `agent` (by auto | manual | transfer): the assignment is written
+    // here, by the conversation's owner. Nothing happens (no events) when the conversation is
+    // no longer in a stage that fits (resolved meanwhile, say): the caller then releases it.
+    Effects cluster_assigned(const std::string& conv, const std::string& agent, const std::string& by,
+                             std::int64_t now_ms);
+    // The `assigned` frame (with the history) an agent's console gets for `conv`; "" if unknown.
+    std::string assigned_frame(const std::string& conv) const;
 
     // --- time ---
     // Inactivity resolutions, abandonment, agents past their grace period.
