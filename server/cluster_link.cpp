@@ -159,6 +159,12 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
         const std::string node = m.value("node", "");
         if (k == "presence") return note_agent(m.value("agent", ""), node);
         if (k == "owner") return note_owner(m.value("conv", ""), node);
+        if (k == "agent_offline") {
+            net::post(c->strand_, [self = shared_from_this(), agent = m.value("agent", ""), mine = node == node_] {
+                self->agent_went_offline(agent, mine);
+            });
+            return;
+        }
         if (k == "queue" && node != node_) {
             {
                 std::lock_guard lock(mu_);

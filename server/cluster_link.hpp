@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <functional>
 #include <string>
 #include <vector>
@@ -87,7 +88,8 @@ public:
     void to_agent(const std::string& agent, const std::shared_ptr<const std::string>& frame);
     // This node's queue changed (the router's queue frame).
     void queue_changed(std::string frame);
-    // Every second: liveness, the shared queue's drain, this node's queue view.
+    // Every second: liveness, the shared queue's drain, the sweep of dead nodes'
+    // conversations, this node's queue view.
     void tick(const router::Router& r);
 
     // Publishes `payload` to `node`; `failed` runs (on the client's strand) when Redis is not
@@ -102,7 +104,9 @@ private:
     void drain();
     void dispatch(const std::string& conv, const std::string& agent, const std::string& agent_node,
                   const std::string& owner, const std::string& by);
-    void apply_assignment(const std::string& conv, const std::string& agent, const std::string& by);
+    // retried: the conversation's agent here was already checked against Redis.
+    void apply_assignment(const std::string& conv, const std::string& agent, const std::string& by, bool retried = false);
+    void agent_went_offline(const std::string& agent, bool drain_anyway);
     void tell(SessionId s, const std::string& code, const std::string& message);
     void accept(SessionId s, const std::string& agent, const std::string& conv, bool from_bot,
                 const std::string& visitor, const std::string& lang);
@@ -113,6 +117,8 @@ private:
     // Claims `conv` (retrying while its owner's liveness key lives, `attempts` times) and
     // rebuilds it from its journal; `done(true)` on the core's strand when it is this node's.
     void take_over(const std::string& conv, int attempts, std::function<void(bool)> done);
+    // Every second: claims open conversations of dead nodes that no client came back for.
+    void sweep();
     void forward(SessionId s, const std::string& agent, const nlohmann::json& frame, const std::string& owner, bool retry);
     std::string agent_node(const std::string& agent);
     void push_queue_view(bool force);
@@ -140,6 +146,7 @@ private:
     std::map<std::string, std::pair<SessionId, std::shared_ptr<RemoteSession>>> remote_sessions_;
     std::map<SessionId, std::string> proxied_;  // visitors here whose conversation another node owns
     std::shared_ptr<RemoteSession> remote_session(const std::string& node, SessionId remote, SessionId& id);
+    std::set<std::string> offline_here_;  // agents of other nodes whose agent.status offline this node writes
     int ticks_ = 0;
 };
 

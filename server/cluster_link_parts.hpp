@@ -23,6 +23,7 @@ constexpr int kDrainMax = 50;
 // After Redis lost its data, no node is taken for dead before this: every live node has
 // renewed its liveness key by then (heartbeat every second, reconnection backoff up to 5 s).
 constexpr std::int64_t kClaimGraceMs = 7000;
+constexpr int kSweepMax = 20;  // conversations of each dead node tried per sweep
 inline constexpr const char* kRedisDown = "other nodes cannot be reached right now: try again shortly";
 
 inline std::vector<std::string> frame_texts(const std::vector<std::shared_ptr<const std::string>>& frames) {

@@ -14,6 +14,7 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace chat::server {
 
@@ -31,17 +32,27 @@ void ClusterLink::dispatch(const std::string& conv, const std::string& agent, co
                            const std::string& owner, const std::string& by) {
     note_agent(agent, agent_node);
     if (owner.empty() || owner == node_) return apply_assignment(conv, agent, by);
+    // An owner that does not listen is dead (or cut off): the conversation is taken over here
+    // when its liveness key has expired, and the assignment applied by the new owner. Otherwise
+    // the sweep or the new owner's comparison with Redis (reconcile) applies it later.
     publish_to(owner, json{{"k", "assigned"}, {"conv", conv}, {"agent", agent}, {"agent_node", agent_node}, {"by", by}},
-               [conv, owner] {
+               [self = shared_from_this(), conv, owner, agent, by] {
                    std::cerr << "chatd: cluster: " << conv << " was assigned but its owner " << owner
                              << " does not listen" << std::endl;
+                   auto c = self->core();
+                   if (!c) return;
+                   net::post(c->strand_, [self, conv, agent, by] {
+                       self->take_over(conv, 0, [self, conv, agent, by](bool mine) {
+                           if (mine) self->apply_assignment(conv, agent, by);
+                       });
+                   });
                });
 }
 
-void ClusterLink::apply_assignment(const std::string& conv, const std::string& agent, const std::string& by) {
+void ClusterLink::apply_assignment(const std::string& conv, const std::string& agent, const std::string& by, bool retried) {
     auto c = core();
     if (!c || conv.empty() || agent.empty()) return;
-    net::post(c->strand_, [self = shared_from_this(), c, conv, agent, by] {
+    net::post(c->strand_, [self = shared_from_this(), c, conv, agent, by, retried] {
         const auto& st = c->router_->state();
         auto it = st.conversations.find(conv);
         const std::string from = it != st.conversations.end() ? it->second.agent : "";
@@ -50,6 +61,17 @@ void ClusterLink::apply_assignment(const std::string& conv, const std::string& a
             // Not waiting here any more (resolved meanwhile, say): Redis learns what is true.
             if (it == st.conversations.end()) return;
             const auto& cv = it->second;
+            if (cv.stage == router::Stage::assigned && cv.agent != agent && by != "transfer" && !retried) {
+                // Its agent may have gone offline on another node, the news not here yet: Redis says.
+                return self->client_->command({"HGET", self->store_->key({"agent", cv.agent}), "status"},
+                                              [self, c, conv, agent, by, old = cv.agent](std::error_code ec, cluster::Reply st) {
+                    const bool offline = !ec && st.type == cluster::Reply::Type::string && st.str == "offline";
+                    net::post(c->strand_, [self, conv, agent, by, old, offline] {
+                        if (offline) self->agent_went_offline(old, false);
+                        self->apply_assignment(conv, agent, by, true);
+                    });
+                });
+            }
             if (cv.stage == router::Stage::assigned) {
                 self->store_->restore({cv.id, self->node_, "assigned", cv.agent, cv.visitor, cv.lang, cv.priority, cv.queued_ms},
                                       [](std::error_code, bool) {});
@@ -102,10 +124,15 @@ void ClusterLink::events_written(const router::Router& r, const std::vector<json
             auto a = st.agents.find(agent);
             if (a == st.agents.end()) continue;
             if (status == "offline") {
-                store_->agent_offline(agent, now_ms(), [agent](std::error_code ec, std::vector<std::string> back) {
-                    if (!ec && !back.empty())
+                if (offline_here_.erase(agent)) continue;  // written for another node's agent (agent_went_offline)
+                // Redis queues its conversations again; their owners are told, so that their
+                // routers do the same (and write it), then drain.
+                store_->agent_offline(agent, now_ms(), [self = shared_from_this(), agent](std::error_code ec, std::vector<std::string> back) {
+                    if (ec) return;
+                    if (!back.empty())
                         std::cerr << "chatd: cluster: " << agent << " went offline holding " << back.size()
                                   << " conversations" << std::endl;
+                    self->publish_to("", json{{"k", "agent_offline"}, {"agent", agent}, {"node", self->node_}, {"convs", back}});
                 });
             } else {
                 cluster::AgentPresence p{agent, node_, a->second.capacity, a->second.langs, status, now_ms()};
@@ -120,12 +147,40 @@ void ClusterLink::events_written(const router::Router& r, const std::vector<json
     if (freed) drain();
 }
 
+// An agent whose console is on another node went offline there (agent_offline.lua queued its
+// conversations again in Redis): the ones this node owns go back to the head of its router's
+// queue, as for a local agent, written here; then the shared queue is drained.
+void ClusterLink::agent_went_offline(const std::string& agent, bool drain_anyway) {
+    auto c = core();
+    if (!c || agent.empty()) return;
+    auto fx = c->router_->cluster_agent_offline(agent, now_ms());
+    const bool wrote = !fx.events.empty();
+    if (wrote) {
+        std::cout << "chatd: cluster: " << agent << " went offline on another node: its conversations here are queued again"
+                  << std::endl;
+        offline_here_.insert(agent);
+        c->run(std::move(fx), 0);
+    }
+    if (wrote || drain_anyway) drain();
+}
+
 // Pub/sub may lose an `assigned` message (the owner's subscriber was reconnecting): the
 // owner's queued conversations are compared with Redis every 2 s. One Redis says assigned is
 // assigned here too; one Redis has forgotten (restarted empty) is written back.
 void ClusterLink::reconcile(const router::Router& r) {
     if (client_->state() != cluster::LinkState::up) return;
     const auto& st = r.state();
+    // An agent of another node whose offline news was lost: Redis says it is offline.
+    std::set<std::string> remote_agents;
+    for (const auto& [id, a] : st.agents)
+        if (!a.convs.empty() && a.sessions == 0) remote_agents.insert(id);
+    for (const auto& agent : remote_agents) {
+        client_->command({"HGET", store_->key({"agent", agent}), "status"}, [self = shared_from_this(), agent](std::error_code ec, cluster::Reply st) {
+            auto c = self->core();
+            if (ec || !c || st.type != cluster::Reply::Type::string || st.str != "offline") return;
+            net::post(c->strand_, [self, agent] { self->agent_went_offline(agent, false); });
+        });
+    }
     for (const auto* q : {&st.queue_priority, &st.queue_normal}) {
         for (const auto& id : *q) {
             auto it = st.conversations.find(id);
@@ -199,6 +254,7 @@ void ClusterLink::push_queue_view(bool force) {
 void ClusterLink::tick(const router::Router& r) {
     store_->heartbeat(node_, kLivenessMs, [](std::error_code, bool) {});
     drain();
+    if (client_->state() == cluster::LinkState::up) sweep();
     if (ticks_ % 2 == 1) reconcile(r);
     if (++ticks_ % 2 == 0) {
         json items;

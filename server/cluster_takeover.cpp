@@ -1,6 +1,7 @@
 // cluster_takeover.cpp — the conversations' journals in Redis, visitors who come back through
 // another node (served through the owner while it lives), and the takeover of a dead node's
-// conversations (claim, then rebuild from the journal without writing it again).
+// conversations (claim, then rebuild from the journal without writing it again): when one of
+// their clients comes back, and by the sweep for those no client comes back for.
 #include "cluster_link.hpp"
 
 #include <iostream>
@@ -140,6 +141,26 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
                     finish(true);
                 });
             });
+        });
+    });
+}
+
+// A dead node's open conversations, drawn at random by every live node each second: the
+// first node to claim one takes it over (the others are refused, its new owner being alive).
+// Rebuilt from its journal, a queued one is still in Redis's queue at its place and is
+// assigned by the next drain (to an agent on any node); an assigned one stays its agent's,
+// whose console is served through this node from then on; one with the bot is this node's.
+void ClusterLink::sweep() {
+    auto self = shared_from_this();
+    store_->sweep(node_, now_ms(), kClaimGraceMs, kSweepMax, [self](std::error_code ec, std::vector<cluster::Store::Orphan> orphans) {
+        if (ec || orphans.empty()) return;
+        auto c = self->core();
+        if (!c) return;
+        net::post(c->strand_, [self, orphans = std::move(orphans)] {
+            for (const auto& o : orphans)
+                self->take_over(o.conv, 0, [self](bool mine) {
+                    if (mine) self->drain();
+                });
         });
     });
 }

@@ -146,6 +146,16 @@ void Store::claim(const std::string& conv, const std::string& node, std::int64_t
          }));
 }
 
+void Store::sweep(const std::string& node, std::int64_t now_ms, std::int64_t grace_ms, int count,
+                  Done<std::vector<Orphan>> done) {
+    eval("sweep", {node, str(now_ms), str(grace_ms), std::to_string(count)},
+         expect_array<std::vector<Orphan>>("sweep", std::move(done), [](const std::vector<Reply>& v) {
+             std::vector<Orphan> out;
+             for (std::size_t i = 0; i + 1 < v.size(); i += 2) out.push_back({at(v, i), at(v, i + 1)});
+             return out;
+         }));
+}
+
 void Store::mark_since(std::int64_t now_ms) {
     client_.command({"SET", key({"since"}), str(now_ms), "NX"}, [](std::error_code, Reply) {});
 }

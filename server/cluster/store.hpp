@@ -85,6 +85,14 @@ public:
     // The same, declaring no owner dead within `grace_ms` of P:since (see claim.lua).
     void claim(const std::string& conv, const std::string& node, std::int64_t now_ms, std::int64_t grace_ms,
                Done<ClaimResult> done);
+    // Open conversations of dead nodes (not `node`) waiting for a new owner, up to `count`
+    // drawn at random from each dead node's journaled set: {conv, dead owner} pairs (see
+    // sweep.lua). Nothing within `grace_ms` of P:since.
+    struct Orphan {
+        std::string conv, owner;
+    };
+    void sweep(const std::string& node, std::int64_t now_ms, std::int64_t grace_ms, int count,
+               Done<std::vector<Orphan>> done);
     // P:since = now_ms unless set: when Redis's current data began, as far as the nodes know.
     void mark_since(std::int64_t now_ms);
     // The owner's own view of one of its conversations (stage queued or assigned), written

@@ -60,6 +60,14 @@ Effects Router::agent_removed(const std::string& agent, std::int64_t now) {
     return fx;
 }
 
+Effects Router::cluster_agent_offline(const std::string& agent, std::int64_t now) {
+    Effects fx;
+    auto it = st_.agents.find(agent);
+    if (it != st_.agents.end() && !it->second.convs.empty()) agent_goes_offline(fx, agent, now);
+    finish(fx);
+    return fx;
+}
+
 Effects Router::agent_frame(SessionId s, const std::string& agent, const json& frame, std::int64_t now) {
     Effects fx;
     const std::string type = frame.value("type", "");

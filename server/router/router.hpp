@@ -144,6 +144,10 @@ public:
     // no longer in a stage that fits (resolved meanwhile, say): the caller then releases it.
     Effects cluster_assigned(const std::string& conv, const std::string& agent, const std::string& by,
                              std::int64_t now_ms);
+    // `agent` went offline on another node (its console's): the conversations it holds here go
+    // back to the head of the queue as for a local agent (agent.status written here too, for
+    // this log). Nothing when it holds none here.
+    Effects cluster_agent_offline(const std::string& agent, std::int64_t now_ms);
     // The `assigned` frame (with the history) an agent's console gets for `conv`; "" if unknown.
     std::string assigned_frame(const std::string& conv) const;
 

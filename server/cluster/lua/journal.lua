@@ -21,4 +21,5 @@ if visitor ~= '' then
   if keep > 0 then redis.call('PEXPIRE', k('visitor', visitor), keep) end
 end
 redis.call('SADD', k('node', node, 'convs'), conv)
+redis.call('SADD', k('nodes'), node)
 return {1}
