@@ -35,8 +35,9 @@ TEST_CASE("an agent going offline on its console's node: the owner of its conver
     CHECK(redis_cli(c.redis, {"SCARD", "{chat}:agent:alice:convs"}) == "0");
 
     // bob comes online on n3: the conversation is his, assigned by n1.
-    AgentClient bob(c.port(2), "bob");
-    CHECK(bob.ws.expect("assigned", 20s)["conv"] == conv);
+    std::unique_ptr<AgentClient> bob_console;
+    CHECK(online_and_assigned(c.port(2), "bob", bob_console)["conv"] == conv);
+    AgentClient& bob = *bob_console;
     CHECK(v.ws.expect("assigned", 10s)["agent_name"] == "bob");
     bob.say(conv, "Bob here, I take it from here.");
     expect_text(v.ws, "Bob here, I take it from here.");

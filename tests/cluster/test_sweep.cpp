@@ -40,9 +40,9 @@ TEST_CASE("a dead node's conversations no client comes back for are taken over b
     }  // the visitors' sockets close with n1 and they never come back
 
     // bob comes online on n3: the queued conversation is his once a survivor owns it.
-    AgentClient bob(c.port(2), "bob");
-    json got = bob.ws.expect("assigned", 30s);
-    CHECK(got["conv"] == queued_conv);
+    std::unique_ptr<AgentClient> bob_console;
+    CHECK(online_and_assigned(c.port(2), "bob", bob_console)["conv"] == queued_conv);
+    AgentClient& bob = *bob_console;
 
     // Both conversations were taken over, each by one node; n1's journaled set is emptied.
     auto taker_of = [&](const std::string& conv) {

@@ -138,6 +138,22 @@ inline nlohmann::json expect_text(WsClient& ws, const std::string& text, std::ch
     }
 }
 
+// An agent's console on `port` going online (kept in `agent`): the `assigned` frame for a
+// waiting conversation, which may come before or after the status confirmation.
+inline nlohmann::json online_and_assigned(unsigned short port, const std::string& name,
+                                          std::unique_ptr<AgentClient>& agent) {
+    agent = std::make_unique<AgentClient>(port, name, false);
+    agent->ws.send(nlohmann::json{{"type", "status"}, {"status", "online"}});
+    nlohmann::json assigned;
+    bool status = false;
+    while (assigned.is_null() || !status) {
+        nlohmann::json f = agent->ws.next(30s);
+        if (f["type"] == "assigned") assigned = f;
+        status = status || f["type"] == "status";
+    }
+    return assigned;
+}
+
 // chat-kpi --json over `dirs`.
 inline nlohmann::json kpi_of(const std::vector<std::filesystem::path>& dirs) {
     std::vector<std::string> argv{(std::filesystem::path(chatd_path()).parent_path() / "chat-kpi").string(), "--json"};
