@@ -49,7 +49,14 @@ TEST_CASE("a node killed mid-conversation: visitor and agent resume on other nod
         if (f["text"] == "Let me check that for you.") break;
     }
     CHECK(missed == std::vector<std::string>{"My order is missing a sleeve", "Let me check that for you."});
-    CHECK_THAT(c.output(1), Catch::Contains("took " + conv + " over from n1"));
+    // Taken over once: by n2 on the visitor's resume, or by a node's sweep first (the visitor
+    // is then served through it).
+    auto takers = [&] {
+        int n = 0;
+        for (int i = 1; i < 3; ++i) n += c.output(i).find("took " + conv + " over from n1") != std::string::npos;
+        return n;
+    };
+    CHECK(eventually([&] { return takers() == 1; }, 10s));
 
     // The agent comes back through n3 and gets the conversation with its whole history.
     AgentClient alice(c.port(2), "alice", false);
