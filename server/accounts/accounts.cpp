@@ -49,11 +49,14 @@ std::string AccountStore::where() const { return source_ ? source_->where() : fi
 
 void AccountStore::reload_now() {
     if (source_) {
-        auto snap = source_->load(source_version_, !source_loaded_);
+        // After a loss the counter starts again from 0 and may come back to the value we hold,
+        // so every load is a full one until the source has a version again.
+        auto snap = source_->load(source_version_, !source_loaded_ || source_lost_);
         if (!snap) return;
         // Every change bumps the version, so it never goes back to none: Redis lost its data
         // (restarted without persistence, flushed). Removing everyone would be worse.
-        if (snap->version == 0 && source_version_ != 0)
+        source_lost_ = snap->version == 0 && source_version_ != 0;
+        if (source_lost_)
             throw std::runtime_error(source_->where() +
                                      " holds no accounts any more (Redis lost its data?); add them again");
         adopt(std::move(snap->accounts), FileStamp{});

@@ -99,6 +99,7 @@ private:
     std::unique_ptr<AccountSource> source_;  // null: accounts.json
     std::uint64_t source_version_ = 0;
     bool source_loaded_ = false;
+    bool source_lost_ = false;  // the source lost its version: reload in full until it has one
     PasswordCost cost_;
     mutable std::mutex mu_;
     std::vector<Account> accounts_;  // sorted by name

@@ -1,7 +1,8 @@
 // test_accounts_redis.cpp — accounts kept in Redis (`chatd user … --redis`), against a real
 // redis-server and real chatd nodes: an account added once logs in on every node; removed,
 // its sessions end on every node within 2 s and logins are refused; with Redis down the
-// command fails with one clear line and exit 1, writing nothing.
+// command fails with one clear line and exit 1, writing nothing; a node keeps its accounts
+// while Redis is down or after it came back empty.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -94,4 +95,19 @@ TEST_CASE("chatd user --redis with Redis down: one clear line, exit 1, nothing w
         CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
     }
     CHECK_FALSE(std::filesystem::exists(dir.path() / "data" / "accounts.json"));
+}
+
+TEST_CASE("Redis restarted empty: a node keeps its accounts until accounts are added again",
+          "[cluster][redis][accounts]") {
+    Nodes cluster({{"alice", "agent", "fr,en", 3}}, 1);
+    cluster.redis.stop(SIGKILL);
+    cluster.redis.start();  // nothing saved: no accounts, no version
+    REQUIRE(cluster.ready());
+    // The node reconnects its accounts link (at most once a second) and sees the empty Redis.
+    CHECK(eventually([&] { return cluster.output(0).find("Redis lost its data") != std::string::npos; }, 5s));
+    CHECK(can_login(cluster.port(0), "alice"));
+    // The first account added again: the node now follows Redis (bob in, alice gone).
+    add_user_redis(cluster.redis, "bob", "agent");
+    CHECK(eventually([&] { return can_login(cluster.port(0), "bob"); }, 2s));
+    CHECK_FALSE(can_login(cluster.port(0), "alice"));
 }
