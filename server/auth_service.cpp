@@ -5,17 +5,31 @@
 
 #include "accounts.hpp"
 #include "identity.hpp"
+#include "redis_accounts.hpp"
 #include "sessions.hpp"
 
 namespace chat::server {
 
+namespace {
+std::unique_ptr<accounts::AccountStore> open_store(const std::filesystem::path& data, const std::string& redis) {
+    if (redis.empty()) return std::make_unique<accounts::AccountStore>(data);
+    return std::make_unique<accounts::AccountStore>(std::make_unique<accounts::RedisAccounts>(redis));
+}
+}  // namespace
+
 struct AuthService::Impl {
-    accounts::AccountStore store;
+    std::unique_ptr<accounts::AccountStore> owned;
+    accounts::AccountStore& store;
     accounts::SessionTokens tokens;
-    Impl(const std::filesystem::path& data) : store(data), tokens(load_or_create_secret(data)) {}
+    std::string last_error;  // logged once until the next success
+    Impl(const std::filesystem::path& data, const std::string& redis)
+        : owned(open_store(data, redis)), store(*owned), tokens(load_or_create_secret(data)) {}
 };
 
-AuthService::AuthService(const std::filesystem::path& data) : impl_(std::make_unique<Impl>(data)) {}
+AuthService::AuthService(const std::filesystem::path& data, const std::string& redis)
+    : impl_(std::make_unique<Impl>(data, redis)) {
+    if (!redis.empty()) refresh();  // a Redis down at start: no accounts until it answers
+}
 AuthService::~AuthService() = default;
 
 namespace {
@@ -55,8 +69,11 @@ std::vector<std::string> AuthService::refresh() {
     std::vector<std::string> ended;
     try {
         impl_->store.refresh(&ended);
+        impl_->last_error.clear();
     } catch (const std::exception& e) {
-        std::cerr << "chatd: accounts: " << e.what() << " (keeping the accounts loaded before)" << std::endl;
+        if (impl_->last_error != e.what())
+            std::cerr << "chatd: accounts: " << e.what() << " (keeping the accounts loaded before)" << std::endl;
+        impl_->last_error = e.what();
     }
     return ended;
 }

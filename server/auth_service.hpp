@@ -5,6 +5,9 @@
 // issues a signed session token, carried by an HttpOnly cookie or an `auth` frame. check()
 // is cheap and thread-safe. refresh() notices accounts changed by `chatd user` while the
 // server runs and names the removed ones, whose live sessions the server then ends.
+// With a Redis URL the accounts are those in Redis (shared by every node; accounts.json is
+// not read): refresh() then asks Redis, so call it from the blocking pool, never from a
+// network thread. While Redis is down the accounts loaded before stay in force.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +30,8 @@ struct Principal {
 
 class AuthService {
 public:
-    AuthService(const std::filesystem::path& data);
+    // `redis`: empty for accounts.json in `data`; else the --redis URL.
+    explicit AuthService(const std::filesystem::path& data, const std::string& redis = {});
     ~AuthService();
 
     // Slow: verifies the password. Returns the session token and fills `who`.

@@ -63,7 +63,7 @@ int run_server(Config cfg) {
     auto bot = std::make_shared<BotService>(cfg.faq);
     bot->load();
     state->set_bot(bot);
-    AuthService auth(cfg.data);
+    AuthService auth(cfg.data, cfg.redis);
     state->set_auth(&auth);
     CannedResponses canned(cfg.data);
     state->set_canned(&canned);

@@ -40,7 +40,30 @@ AccountStore::AccountStore(std::filesystem::path data_dir, PasswordCost cost) : 
     pending_ended_.clear();
 }
 
+AccountStore::AccountStore(std::unique_ptr<AccountSource> source, PasswordCost cost)
+    : source_(std::move(source)), cost_(cost) {}
+
+AccountStore::~AccountStore() = default;
+
+std::string AccountStore::where() const { return source_ ? source_->where() : file().string(); }
+
 void AccountStore::reload_now() {
+    if (source_) {
+        // After a loss the counter starts again from 0 and may come back to the value we hold,
+        // so every load is a full one until the source has a version again.
+        auto snap = source_->load(source_version_, !source_loaded_ || source_lost_);
+        if (!snap) return;
+        // Every change bumps the version, so it never goes back to none: Redis lost its data
+        // (restarted without persistence, flushed). Removing everyone would be worse.
+        source_lost_ = snap->version == 0 && source_version_ != 0;
+        if (source_lost_)
+            throw std::runtime_error(source_->where() +
+                                     " holds no accounts any more (Redis lost its data?); add them again");
+        adopt(std::move(snap->accounts), FileStamp{});
+        source_version_ = snap->version;
+        source_loaded_ = true;
+        return;
+    }
     auto snap = read_snapshot(file());
     if (!snap) {
         adopt({}, FileStamp{});
@@ -61,7 +84,7 @@ void AccountStore::adopt(std::vector<Account> fresh, const FileStamp& stamp) {
 
 bool AccountStore::refresh(std::vector<std::string>* ended) {
     std::lock_guard lock(mu_);
-    if (stamp_of(file()) != stamp_) reload_now();
+    if (source_ || stamp_of(file()) != stamp_) reload_now();
     const bool changed = pending_changed_;
     if (ended) ended->insert(ended->end(), pending_ended_.begin(), pending_ended_.end());
     pending_changed_ = false;
@@ -104,6 +127,15 @@ Account AccountStore::add(Account account, std::string_view password) {
     validate_account(account);
     validate_password(password);
     account.password_hash = hash_password(password, cost_);
+    if (source_) {
+        account.generation = new_generation(0);
+        if (auto taken = source_->insert(account))
+            throw AccountError(AccountError::Kind::exists, "name",
+                               "an account named '" + *taken + "' already exists in " + where());
+        std::lock_guard lock(mu_);
+        reload_now();
+        return account;
+    }
     modify([&](std::vector<Account>& accounts) {
         for (const auto& a : accounts)
             if (equal_ignoring_case(a.name, account.name))
@@ -117,6 +149,12 @@ Account AccountStore::add(Account account, std::string_view password) {
 }
 
 bool AccountStore::remove(std::string_view name) {
+    if (source_) {
+        const bool erased = source_->erase(name);
+        std::lock_guard lock(mu_);
+        reload_now();
+        return erased;
+    }
     return modify([&](std::vector<Account>& accounts) {
         auto it = find_in(accounts, name);
         if (it == accounts.end()) return false;
@@ -128,6 +166,18 @@ bool AccountStore::remove(std::string_view name) {
 bool AccountStore::set_password(std::string_view name, std::string_view password) {
     validate_password(password);
     const std::string hash = hash_password(password, cost_);
+    if (source_) {
+        std::lock_guard lock(mu_);
+        reload_now();
+        auto it = find_in(accounts_, name);
+        if (it == accounts_.end()) return false;
+        Account changed = *it;
+        changed.password_hash = hash;
+        changed.generation = new_generation(changed.generation);
+        if (!source_->replace(changed)) return false;
+        reload_now();
+        return true;
+    }
     return modify([&](std::vector<Account>& accounts) {
         auto it = find_in(accounts, name);
         if (it == accounts.end()) return false;

@@ -10,9 +10,14 @@
 // thread never blocks find()/refresh() on the server's strand. add(), remove() and
 // set_password() hash outside the lock, then hold the mutex and the file lock while they
 // read, change and replace the file (a few milliseconds, one fsync).
+//
+// With an AccountSource (Redis, --redis) the accounts live there instead and accounts.json
+// is not read: refresh() asks the source whether its version moved and reloads when it did;
+// a change is one atomic operation at the source, then a reload.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -21,6 +26,7 @@
 
 #include "account.hpp"
 #include "account_file.hpp"
+#include "account_source.hpp"
 #include "password.hpp"
 
 namespace chat::accounts {
@@ -32,11 +38,18 @@ public:
     // file when it cannot be read or is not a valid accounts file.
     explicit AccountStore(std::filesystem::path data_dir, PasswordCost cost = PasswordCost::interactive());
 
+    // Accounts kept in `source` (accounts.json is neither read nor written). Nothing is read
+    // until the first refresh(), which throws when the source cannot be reached.
+    explicit AccountStore(std::unique_ptr<AccountSource> source, PasswordCost cost = PasswordCost::interactive());
+    ~AccountStore();
+
     AccountStore(const AccountStore&) = delete;
     AccountStore& operator=(const AccountStore&) = delete;
 
     const std::filesystem::path& data_dir() const { return data_; }
     std::filesystem::path file() const { return data_ / "accounts.json"; }
+    // Where the accounts are kept, for messages: the file, or the source's description.
+    std::string where() const;
 
     // Reloads the file when another process (or another store) replaced it; costs one
     // stat(2) when nothing changed, so the server calls it every ~500 ms. Returns true when
@@ -83,6 +96,10 @@ private:
     const std::string& dummy_hash() const;
 
     std::filesystem::path data_;
+    std::unique_ptr<AccountSource> source_;  // null: accounts.json
+    std::uint64_t source_version_ = 0;
+    bool source_loaded_ = false;
+    bool source_lost_ = false;  // the source lost its version: reload in full until it has one
     PasswordCost cost_;
     mutable std::mutex mu_;
     std::vector<Account> accounts_;  // sorted by name

@@ -19,6 +19,7 @@
 
 #include "accounts.hpp"
 #include "cli_args.hpp"
+#include "redis_accounts.hpp"
 
 namespace chat::accounts {
 namespace {
@@ -132,6 +133,21 @@ std::string utc_time(std::int64_t ms) {
     return buf;
 }
 
+// The accounts the command works on: in Redis with --redis (or the config's "redis"), else
+// the data directory's accounts.json. Redis is read at once, so an unreachable one fails here.
+std::unique_ptr<AccountStore> open_store(const Options& o) {
+    if (o.redis.empty()) return std::make_unique<AccountStore>(o.data);
+    std::unique_ptr<RedisAccounts> source;
+    try {
+        source = std::make_unique<RedisAccounts>(o.redis);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--redis: ") + e.what());
+    }
+    auto store = std::make_unique<AccountStore>(std::move(source));
+    store->refresh();
+    return store;
+}
+
 Account account_from_flags(Options& o) {
     Account a;
     a.name = o.positionals[0];
@@ -174,16 +190,15 @@ int do_add(Options& o, std::istream& in, std::ostream& out) {
     while (!password.empty() && (password.back() == '\r' || password.back() == '\n')) password.pop_back();
     if (password.empty()) throw UsageError("password: expected on the first line of stdin, got an empty line");
     validate_password(password);
-    AccountStore store(o.data);
-    const Account stored = store.add(std::move(a), password);
+    auto store = open_store(o);
+    const Account stored = store->add(std::move(a), password);
     out << "added " << role_name(stored.role) << " '" << stored.name << "' (langs " << join(stored.langs, ",")
-        << ", capacity " << stored.capacity << ") to " << store.file().string() << '\n';
+        << ", capacity " << stored.capacity << ") to " << store->where() << '\n';
     return 0;
 }
 
 int do_list(Options& o, std::ostream& out) {
-    AccountStore store(o.data);
-    const auto accounts = store.list();
+    const auto accounts = open_store(o)->list();
     if (o.flags.count("json")) {
         json list = json::array();
         for (const auto& a : accounts)
@@ -215,12 +230,12 @@ int do_list(Options& o, std::ostream& out) {
 int do_remove(Options& o, std::ostream& out, std::ostream& err) {
     const std::string& name = o.positionals[0];
     validate_name(name);
-    AccountStore store(o.data);
-    if (!store.remove(name)) {
-        err << "chatd user: no account named '" << name << "' in " << store.file().string() << '\n';
+    auto store = open_store(o);
+    if (!store->remove(name)) {
+        err << "chatd user: no account named '" << name << "' in " << store->where() << '\n';
         return 1;
     }
-    out << "removed '" << name << "' from " << store.file().string()
+    out << "removed '" << name << "' from " << store->where()
         << "; a running server ends their sessions within 2 s\n";
     return 0;
 }
@@ -237,7 +252,8 @@ std::string user_usage() {
            "Common flags:\n"
            "  --data DIR      data directory holding accounts.json (default ./data)\n"
            "  --config FILE   the server's JSON config file; its \"data\" key gives the directory\n"
-           "  --redis URL     accepted; accounts are still kept in the data directory for now\n"
+           "  --redis URL     accounts are kept in this Redis, shared by every node\n"
+           "                  (accounts.json is then neither read nor written)\n"
            "\n"
            "NAME: 1 to 64 letters, digits, '.', '_', '@' or '-'. --langs: default fr,en.\n"
            "--capacity: conversations at once, 1 to 50 (default 3). A running server applies\n"
@@ -253,9 +269,6 @@ int run_user_command(const std::vector<std::string>& args, std::istream& in, std
         }
     try {
         Options o = parse(args);
-        if (!o.redis.empty())
-            err << "chatd user: note: accounts are not kept in Redis yet; using " << (o.data / "accounts.json").string()
-                << '\n';
         if (o.sub == "add") return do_add(o, in, out);
         if (o.sub == "list") return do_list(o, out);
         return do_remove(o, out, err);

@@ -211,14 +211,16 @@ TEST_CASE("user: --config gives the data directory, --data wins, other keys are 
     CHECK(one_line_naming(r, "data"));
 }
 
-TEST_CASE("user: --redis is accepted, noted, and the accounts stay in the data directory") {
+TEST_CASE("user: with --redis and no Redis listening, a one-line error, exit 1, nothing written") {
     TempDir dir;
-    const auto r = run({"add", "alice", "--role", "agent", "--redis", "redis://127.0.0.1:6379", "--data",
+    // Port 1: nothing listens there on a test machine, so the connection is refused.
+    const auto r = run({"add", "alice", "--role", "agent", "--redis", "redis://127.0.0.1:1", "--data",
                         dir.path.string()},
                        "password-a\n");
-    CHECK(r.code == 0);
-    CHECK(r.err.find("Redis") != std::string::npos);
-    CHECK(AccountStore(dir.path).find("alice"));
+    CHECK(r.code == 1);
+    CHECK(r.err.find("cannot reach Redis at redis://127.0.0.1:1") != std::string::npos);
+    CHECK(r.err.find('\n') == r.err.size() - 1);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "accounts.json"));
 }
 
 TEST_CASE("user --help prints the usage and exits 0") {

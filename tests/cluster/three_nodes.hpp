@@ -1,5 +1,6 @@
 // three_nodes.hpp — a cluster for integration tests: a real redis-server and N real chatd
-// nodes (--redis, --node n1…), each with its own data directory holding the same accounts.
+// nodes (--redis, --node n1…), each with its own data directory (the same secret in each) and
+// the accounts created once, in Redis, with `chatd user add --redis`.
 //
 // Nodes can be killed and started again on the same data directory; ready() waits until
 // every running node reports Redis up and listens on its pub/sub channel, so a test starts
@@ -57,6 +58,19 @@ bool eventually(F&& pred, std::chrono::milliseconds timeout = std::chrono::secon
     return pred();
 }
 
+// `chatd user add NAME --redis URL …`; throws with the command's output when it fails.
+inline void add_user_redis(const RedisProcess& redis, const std::string& name, const std::string& role,
+                           const std::string& langs = "fr,en", int capacity = 3,
+                           const std::string& password = "correct horse 42") {
+    TempDir unused;  // --data is given so that nothing could land in the test's working directory
+    auto r = run_program({chatd_path(), "user", "add", name, "--role", role, "--langs", langs, "--capacity",
+                          std::to_string(capacity), "--redis", redis.url(), "--data", (unused.path() / "data").string()},
+                         password + "\n");
+    if (r.code != 0) throw std::runtime_error("chatd user add --redis failed: " + r.out);
+    if (std::filesystem::exists(unused.path() / "data" / "accounts.json"))
+        throw std::runtime_error("chatd user add --redis wrote accounts.json");
+}
+
 using Users = std::vector<std::tuple<std::string, std::string, std::string, int>>;
 
 struct Nodes {
@@ -80,9 +94,9 @@ struct Nodes {
             std::filesystem::create_directories(node->data());
             std::ofstream(node->data() / "secret", std::ios::binary) << secret;
             std::filesystem::permissions(node->data() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-            for (auto& [name, role, langs, cap] : users) add_user(node->data(), name, role, langs, cap);
             nodes.push_back(std::move(node));
         }
+        for (auto& [name, role, langs, cap] : users) add_user_redis(redis, name, role, langs, cap);
         for (int i = 0; i < n; ++i) start(i);
         REQUIRE(ready());
     }
