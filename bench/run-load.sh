@@ -4,7 +4,9 @@
 #
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
+#                     [--servers chatd,relay]
 #
+# --servers picks which servers run (default both; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
 # --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
@@ -17,12 +19,12 @@
 # limits.max_connections. Durability is not relaxed: every ack follows an fdatasync.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load BASELINE=1 IDLE=0 THREADS=0
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
-    --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) BASELINE=0 ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
+    --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) SERVERS=chatd ;; --servers) SERVERS=$2; shift ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,14 +102,17 @@ run_relay() {
 }
 
 echo "== $(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576 )) GiB, load average $(cut -d' ' -f1-3 /proc/loadavg); chatd threads $([ "$THREADS" -gt 0 ] && echo "$THREADS" || echo default); visitors $VISITORS, $( [ "$IDLE" = 1 ] && echo idle || echo "rate $RATE/s" ), $PROCS chat-bench process(es), agents $AGENTS, $RUNS runs"
+case ",$SERVERS," in *,chatd,*) CHATD=1 ;; *) CHATD=0 ;; esac
+case ",$SERVERS," in *,relay,*) BASELINE=1 ;; *) BASELINE=0 ;; esac
+[ "$CHATD$BASELINE" = 00 ] && { echo "run-load.sh: --servers takes chatd, relay or both" >&2; exit 2; }
 for run in $(seq 1 "$RUNS"); do
-  run_chatd "$run"
+  [ "$CHATD" = 1 ] && run_chatd "$run"
   [ "$BASELINE" = 1 ] && run_relay "$run"
 done
 
 # Medians over the runs, and the ratio.
-node - "$OUT" "$RUNS" "$BASELINE" <<'JS'
-const [out, runs, baseline] = process.argv.slice(2);
+node - "$OUT" "$RUNS" "$CHATD" "$BASELINE" <<'JS'
+const [out, runs, chatd, baseline] = process.argv.slice(2);
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const load = (name) => Array.from({ length: Number(runs) }, (_, i) => require(`${out}/${name}-${i + 1}.json`));
 const pick = (rs, f) => med(rs.map(f));
@@ -121,7 +126,8 @@ const row = (name, rs) => ({
   server_cpu: pick(rs, (r) => r.server_cpu_percent ?? 0), bench_cpu: pick(rs, (r) => r.bench_cpu_percent ?? 0),
   errors: pick(rs, (r) => r.errors),
 });
-const rows = [row('chatd', load('chatd'))];
+const rows = [];
+if (chatd === '1') rows.push(row('chatd', load('chatd')));
 if (baseline === '1') rows.push(row('node ws relay', load('relay')));
 console.log(`\nmedians of ${runs} runs (latencies in ms, CPU in % of one core, RSS in KiB):`);
 console.table(rows);

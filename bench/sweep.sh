@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# sweep.sh — the highest message rate chatd and the Node.js `ws` relay each sustain within a
+# latency bound: "rate at equal or better p99", the comparison the load target asks for.
+#
+#   bench/sweep.sh [--build DIR] [--rates 2000,4000,...] [--p99-ms 20] [--visitors N] [--procs K]
+#                  [--duration S] [--passes N] [--threads T] [--out DIR]
+#
+# Each pass walks the rates upwards, alternating chatd and the relay at every rate (one
+# bench/run-load.sh run each: same chat-bench load, empty data directory, chatd's KPIs read
+# back). A server sustains a rate when it acknowledged at least 97 % of it, with no error,
+# and its ack p99 stayed within the bound; its first failure ends its climb for that pass
+# (a noisy failure makes the figure lower, never higher). Per server: the highest sustained
+# rate of each pass and their median; the ratio of the medians; and the table of ack p99 by
+# rate (median over the passes that ran it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=build RATES=2000,4000,6000,8000,10000,12000,14000,16000,20000 P99=20 VISITORS=4000 PROCS=2 DURATION=10
+PASSES=3 THREADS=0 OUT=/tmp/chat-sweep
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=$2; shift ;; --rates) RATES=$2; shift ;; --p99-ms) P99=$2; shift ;;
+    --visitors) VISITORS=$2; shift ;; --procs) PROCS=$2; shift ;; --duration) DURATION=$2; shift ;;
+    --passes) PASSES=$2; shift ;; --threads) THREADS=$2; shift ;; --out) OUT=$2; shift ;;
+    *) echo "sweep.sh: unknown flag $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+rm -rf "$OUT"; mkdir -p "$OUT"
+echo "== sweep: rates $RATES, bound ack p99 <= $P99 ms, $VISITORS visitors over $PROCS chat-bench process(es), $DURATION s each, $PASSES passes; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# sustained FILE RATE: 0 when the run in FILE sustained RATE within the bound.
+sustained() {
+  node -e 'const [f, rate, bound] = process.argv.slice(1); const r = require(f);
+    const ok = r.msgs_per_s >= 0.97 * Number(rate) && r.errors === 0 && r.latency_ms.ack.p99 <= Number(bound);
+    console.log(`    ${r.label.split(" ")[0].padEnd(6)} ${String(Math.round(r.msgs_per_s)).padStart(6)} msgs/s  ack p50 ${r.latency_ms.ack.p50} p99 ${r.latency_ms.ack.p99} ms  server CPU ${r.server_cpu_percent} %  generator ${r.bench_cpu_percent} %  ${ok ? "sustained" : "NOT sustained"}`);
+    process.exit(ok ? 0 : 1);' "$1" "$2" "$P99"
+}
+
+for pass in $(seq 1 "$PASSES"); do
+  climbing=(chatd relay)
+  for rate in ${RATES//,/ }; do
+    [ ${#climbing[@]} -eq 0 ] && break
+    echo "  pass $pass, $rate msgs/s asked"
+    still=()
+    for server in "${climbing[@]}"; do
+      dir="$OUT/p$pass-r$rate-$server"
+      bench/run-load.sh --build "$BUILD" --servers "$server" --visitors "$VISITORS" --procs "$PROCS" \
+        --rate "$rate" --duration "$DURATION" --runs 1 --threads "$THREADS" --out "$dir" > "$dir.txt" 2>&1 ||
+        { echo "sweep.sh: run-load.sh failed, see $dir.txt" >&2; exit 1; }
+      if sustained "$dir/$server-1.json" "$rate"; then still+=("$server"); fi
+    done
+    climbing=("${still[@]+"${still[@]}"}")
+  done
+done
+
+node - "$OUT" "$PASSES" "$RATES" "$P99" <<'JS'
+const fs = require('fs');
+const [out, passes, rates, bound] = process.argv.slice(2);
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const rateList = rates.split(',').map(Number);
+const best = { chatd: [], relay: [] }, p99 = { chatd: {}, relay: {} };
+for (let p = 1; p <= Number(passes); p++) {
+  for (const server of ['chatd', 'relay']) {
+    let top = 0;
+    for (const rate of rateList) {
+      const f = `${out}/p${p}-r${rate}-${server}/${server}-1.json`;
+      if (!fs.existsSync(f)) break;
+      const r = require(f);
+      (p99[server][rate] ??= []).push(r.latency_ms.ack.p99);
+      if (r.msgs_per_s >= 0.97 * rate && r.errors === 0 && r.latency_ms.ack.p99 <= Number(bound)) top = rate;
+      else break;
+    }
+    best[server].push(top);
+  }
+}
+console.log(`\nack p99 (ms) by rate asked, median over the passes that ran it:`);
+console.table(rateList.map((rate) => ({ rate,
+  chatd: p99.chatd[rate] ? med(p99.chatd[rate]) : '-', relay: p99.relay[rate] ? med(p99.relay[rate]) : '-' })));
+const c = med(best.chatd), n = med(best.relay);
+console.log(`highest rate sustained with ack p99 <= ${bound} ms: chatd ${c} (passes ${best.chatd.join(' / ')}), node ws relay ${n} (passes ${best.relay.join(' / ')})`);
+console.log(n > 0 ? `chatd / node at equal p99 bound: ${(c / n).toFixed(2)}x` : 'the relay sustained none of the rates');
+JS
