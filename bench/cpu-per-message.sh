@@ -3,7 +3,7 @@
 # at a fixed rate, from /proc/PID/stat and perf's syscall tracepoints (no strace: it would slow
 # every call it counts).
 #
-#   bench/cpu-per-message.sh [--build DIR] [--visitors N] [--rate R] [--threads T] [--out DIR]
+#   bench/cpu-per-message.sh [--build DIR] [--visitors N] [--rate R] [--threads T] [--out DIR] [-- CHATD_FLAGS...]
 #
 # Starts chatd, one chat-bench process at RATE, and over 5 s of the message phase reads the
 # visitor messages chatd counted (/metrics), its CPU ticks, and (when perf is usable) how many
@@ -16,7 +16,7 @@ BUILD=build VISITORS=2000 RATE=3000 THREADS=0 OUT=/tmp/chat-cpu
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
-    --threads) THREADS=$2; shift ;; --out) OUT=$2; shift ;;
+    --threads) THREADS=$2; shift ;; --out) OUT=$2; shift ;; --) shift; break ;;
     *) echo "cpu-per-message.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -31,7 +31,7 @@ JSON
 threads=()
 [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-"$BIN/chatd" --listen "127.0.0.1:$PORT" --data "$OUT/data" --config "$OUT/config.json" "${threads[@]}" > "$OUT/chatd.log" 2>&1 &
+"$BIN/chatd" --listen "127.0.0.1:$PORT" --data "$OUT/data" --config "$OUT/config.json" "${threads[@]}" "$@" > "$OUT/chatd.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$OUT/chatd.log" && break; sleep 0.1; done

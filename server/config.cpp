@@ -75,6 +75,8 @@ const std::map<std::string, Setter>& setters() {
         {"threads", [](Config& c, const std::string& v) { c.threads = static_cast<int>(parse_int(v, "--threads", 0, 256)); }},
         {"relaxed-sync-ms",
          [](Config& c, const std::string& v) { c.relaxed_sync_ms = static_cast<int>(parse_int(v, "--relaxed-sync-ms", 0, 60000)); }},
+        {"commit-window-us",
+         [](Config& c, const std::string& v) { c.commit_window_us = static_cast<int>(parse_int(v, "--commit-window-us", 0, 1000000)); }},
     };
     return table;
 }
@@ -285,6 +287,8 @@ the event log and the KPIs.
   --retention-days N     erase texts older than N days, at start and daily (default 0: keep)
   --relaxed-sync-ms N    fsync the log every N ms instead of before each acknowledgement
                          (faster; a machine crash may lose the last N ms). Default 0: off
+  --commit-window-us N   at most one fsync of the log per N microseconds: a message that
+                         arrives just after a sync waits for the next (default 2000; 0: none)
   --help                 this text
 
 Subcommands (same --data and --config):

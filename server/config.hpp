@@ -71,6 +71,7 @@ struct Config {
     std::vector<std::string> trusted_proxies;
     int threads = 0;  // 0 = one per core
     int relaxed_sync_ms = 0;  // 0 = every append is fsynced before it is acknowledged
+    int commit_window_us = 2000;  // at most one log fdatasync per window (strict mode); 0 = none
     int retention_days = 0;   // 0 = keep texts; else texts older than this are erased
     Limits limits;
     Timeouts timeouts;

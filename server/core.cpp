@@ -157,6 +157,7 @@ void Core::start() {
     opts.dir = state_->config().data;
     opts.node = state_->node();
     opts.relaxed_sync_interval = std::chrono::milliseconds(state_->config().relaxed_sync_ms);
+    opts.commit_window = std::chrono::microseconds(state_->config().commit_window_us);
     impl_->writer = std::make_unique<eventlog::Writer>(opts);
     const auto& rec = impl_->writer->recovery();
     if (rec.torn_bytes) std::cout << "chatd: " << rec.describe() << std::endl;

@@ -38,6 +38,10 @@ struct Options {
   std::string node;                          // [A-Za-z0-9._-], as in the file names
   std::uint64_t segment_bytes = 64ull << 20;
   std::chrono::milliseconds relaxed_sync_interval{0};  // 0 = strict: sync before completing
+  // Strict mode: at most one fdatasync per window. A group that is ready sooner than a window
+  // after the previous sync started waits for the window's end, and everything appended
+  // meanwhile joins it. An append after a quiet spell is synced at once. 0 = no window.
+  std::chrono::microseconds commit_window{0};
 };
 
 // One serialised event. `seq` must equal the "seq" written in `json`; seqs must strictly

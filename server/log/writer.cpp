@@ -57,6 +57,7 @@ struct Writer::Impl {
   std::uint64_t last_seq = 0;      // highest seq accepted so far
   bool dirty = false;              // relaxed mode: written, not yet synced
   Clock::time_point sync_due{};
+  Clock::time_point last_sync{};   // when the latest fdatasync started (strict mode's window)
   std::uint64_t written_ticket = 0;
 
   // Shared with callers, under `m`.
@@ -102,6 +103,7 @@ struct Writer::Impl {
   }
 
   std::error_code sync() {
+    last_sync = Clock::now();
     int r;
     do r = ::fdatasync(fd);
     while (r != 0 && errno == EINTR);
@@ -277,6 +279,16 @@ struct Writer::Impl {
             work_cv.wait(lk);
           } else if (work_cv.wait_until(lk, sync_due) == std::cv_status::timeout) {
             break;
+          }
+        }
+        if (!relaxed() && opt.commit_window.count() > 0 && !queue.empty() && !stopping) {
+          // Within the window of the previous sync: sleep to its end (appends do not wake
+          // the writer meanwhile), then take everything queued by then as one group.
+          const auto due = last_sync + opt.commit_window;
+          if (Clock::now() < due) {
+            lk.unlock();
+            std::this_thread::sleep_until(due);
+            lk.lock();
           }
         }
         group.clear();

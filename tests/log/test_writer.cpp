@@ -121,3 +121,34 @@ TEST_CASE("writer: relaxed mode completes when written and syncs on a timer", "[
   w.close();
   CHECK(read_back(dir.path).seqs.size() == 200);
 }
+
+TEST_CASE("writer: a commit window gathers the appends that follow a sync into one", "[log]") {
+  TempDir dir;
+  Options o{dir.path, "n1"};
+  o.commit_window = std::chrono::milliseconds(1000);
+  Writer w(o);
+  const auto t0 = std::chrono::steady_clock::now();
+  // After a quiet spell the append is synced at once, not held for a window.
+  CHECK_FALSE(append_wait(w, batch_of("n1", 1, 1)));
+  CHECK(w.stats().syncs == 1);
+  // Ten appends right after that sync: held until the window since it ended, then one sync.
+  std::mutex m;
+  std::condition_variable cv;
+  int done = 0, failed = 0;
+  for (std::uint64_t s = 2; s <= 11; ++s)
+    w.append(batch_of("n1", s, 1), [&](std::error_code ec) {
+      std::lock_guard lk(m);
+      ++done;
+      failed += ec ? 1 : 0;
+      cv.notify_all();
+    });
+  {
+    std::unique_lock lk(m);
+    cv.wait(lk, [&] { return done == 10; });
+  }
+  CHECK(failed == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 >= o.commit_window);
+  CHECK(w.stats().syncs == 2);
+  w.close();
+  CHECK(read_back(dir.path).seqs.size() == 11);
+}
