@@ -91,3 +91,11 @@ TEST_CASE("a bad config file is refused with a reason") {
     CHECK_THROWS_WITH(parse({"--config", file.string()}), Catch::Contains("no_such_limit"));
     CHECK_THROWS_WITH(parse({"--config", (dir.path() / "missing.json").string()}), Catch::Contains("cannot read"));
 }
+
+TEST_CASE("--commit-window-us: 2 ms by default, 0 turns it off, out of range refused") {
+    CHECK(parse({}).commit_window_us == 2000);
+    CHECK(parse({"--commit-window-us", "0"}).commit_window_us == 0);
+    CHECK(parse({"--commit-window-us=500"}).commit_window_us == 500);
+    CHECK_THROWS_AS(parse({"--commit-window-us", "-1"}), UsageError);
+    CHECK_THROWS_AS(parse({"--commit-window-us", "2000000"}), UsageError);
+}
