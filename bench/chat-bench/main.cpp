@@ -32,7 +32,9 @@ std::vector<Question> chat::bench::load_questions(const std::string& path) {
         if (t1 == std::string::npos || t2 == std::string::npos) continue;
         std::string expected = line.substr(t1 + 1, t2 - t1 - 1);
         if (expected == "none" || expected == "human_agent") continue;
-        out.push_back({line.substr(0, t1), line.substr(t2 + 1)});
+        std::string text = line.substr(t2 + 1);
+        std::string text_json = json(text).dump();  // throws on text that is not UTF-8
+        out.push_back({line.substr(0, t1), std::move(text), std::move(text_json)});
     }
     if (out.empty()) throw std::runtime_error("no question in " + path);
     return out;
@@ -46,7 +48,7 @@ std::int64_t wall_ms() {
 
 class Bench {
 public:
-    explicit Bench(Run& run) : run_(run), timer_(ioc_), pacer_(ioc_) {}
+    explicit Bench(Run& run) : run_(run), timer_(ioc_) {}
 
     int go() {
         const auto& o = run_.opt;
@@ -56,16 +58,19 @@ public:
             if (!std::getline(pf, password)) throw std::runtime_error("cannot read " + o.agent_password_file);
             for (int k = 0; k < o.agents; ++k) {
                 const std::string name = "bench-agent-" + std::to_string(o.agent_first + k);
-                auto a = std::make_shared<Agent>(ioc_, run_, name, agent_login(o.host, o.port, name, password));
+                auto a = std::make_shared<Agent>(ioc_, loop_, run_, name, agent_login(o.host, o.port, name, password));
                 a->start();
                 agents_.push_back(a);
             }
         }
         for (int i = 0; i < o.visitors; ++i)
-            visitors_.push_back(std::make_shared<Visitor>(ioc_, run_, (static_cast<std::uint64_t>(::getpid()) << 24) + i));
+            visitors_.push_back(std::make_shared<Visitor>(ioc_, loop_, run_, (static_cast<std::uint64_t>(::getpid()) << 24) + i));
         started_ = Clock::now();
         ramp();
-        ioc_.run();
+        // The pacer runs on the loop's millisecond tick (no timer of its own).
+        loop_.run(ioc_, [this] {
+            if (run_.sending) pace();
+        });
         return 0;
     }
 
@@ -96,9 +101,8 @@ private:
             // Let the server settle (handshake buffers freed) before reading its RSS.
             return after(std::chrono::seconds(2), [this] { open_window(); });
         }
-        run_.sending = true;
         pace_start_ = Clock::now();
-        pace();
+        run_.sending = true;
         after(std::chrono::milliseconds(static_cast<int>(run_.opt.warmup_s * 1000)), [this] { open_window(); });
     }
 
@@ -151,7 +155,6 @@ private:
 
     // Every millisecond, the messages due by now go out from visitors that are free.
     void pace() {
-        if (!run_.sending) return;
         const double rate = run_.opt.rate;
         const double due = rate * std::chrono::duration<double>(Clock::now() - pace_start_).count();
         // Never build a backlog of more than 100 ms: a generator that fell behind says so (stalls).
@@ -174,15 +177,12 @@ private:
             v->step();
             issued_ += 1;
         }
-        pacer_.expires_after(std::chrono::milliseconds(1));
-        pacer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) pace();
-        });
     }
 
     Run& run_;
     boost::asio::io_context ioc_{1};
-    boost::asio::steady_timer timer_, pacer_;
+    Loop loop_;
+    boost::asio::steady_timer timer_;
     std::vector<std::shared_ptr<Visitor>> visitors_;
     std::vector<std::shared_ptr<Agent>> agents_;
     std::size_t next_ = 0, cursor_ = 0;
