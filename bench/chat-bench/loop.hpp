@@ -1,6 +1,6 @@
-// loop.hpp — the load generator's event loop: one epoll set holding every open WebSocket and a
-// millisecond timer, one epoll_wait per turn for all of them, the pacer's tick after each turn,
-// and the Asio io_context polled every millisecond for what Beast still does (connect,
+// loop.hpp — the load generator's event loop: one epoll set holding every open WebSocket and
+// one timer, one epoll_wait per turn for all of them, the pacer after each turn (and when its
+// next message is due), and the Asio io_context polled for what Beast still does (connect,
 // upgrade, login) and for the timers of the run.
 //
 // Why not Asio for the frames too: per socket, Asio tries a read before every wait (half the
@@ -41,9 +41,10 @@ public:
     bool watch_write(int fd, Pollable* p, bool write);
     void remove(int fd);
 
-    // Runs until stop(): the sockets' events as they come, `tick` after each turn and at least
-    // every millisecond, and the io_context's ready handlers (without blocking) every millisecond.
-    void run(boost::asio::io_context& ioc, const std::function<void()>& tick);
+    // Runs until stop(): the sockets' events as they come; `tick` after each turn, which returns
+    // when it wants to run next (CLOCK_MONOTONIC ns, as steady_clock; negative: no wish); and
+    // the io_context's ready handlers, without blocking, every 1 to 10 ms.
+    void run(boost::asio::io_context& ioc, const std::function<std::int64_t()>& tick);
     void stop() { stopped_ = true; }
 
     // A buffer every connection reads into in turn (one thread: one read at a time).

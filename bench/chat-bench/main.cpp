@@ -67,10 +67,8 @@ public:
             visitors_.push_back(std::make_shared<Visitor>(ioc_, loop_, run_, (static_cast<std::uint64_t>(::getpid()) << 24) + i));
         started_ = Clock::now();
         ramp();
-        // The pacer runs on the loop's millisecond tick (no timer of its own).
-        loop_.run(ioc_, [this] {
-            if (run_.sending) pace();
-        });
+        // The pacer runs after each turn of the loop and when its next message is due.
+        loop_.run(ioc_, [this]() -> std::int64_t { return run_.sending ? pace() : -1; });
         return 0;
     }
 
@@ -153,10 +151,16 @@ private:
         std::_Exit(0);
     }
 
-    // Every millisecond, the messages due by now go out from visitors that are free.
-    void pace() {
+    // The messages due by now go out from visitors that are free. Returns when the next one is
+    // due (steady clock, ns). When no visitor was free (a stall), the next look is a millisecond
+    // later, as when the pacer ran on a millisecond timer: stalls count milliseconds.
+    std::int64_t pace() {
+        const auto now = Clock::now();
+        const auto ns = [](Clock::time_point t) { return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(); };
+        if (now < stalled_until_) return ns(stalled_until_);
         const double rate = run_.opt.rate;
-        const double due = rate * std::chrono::duration<double>(Clock::now() - pace_start_).count();
+        if (rate <= 0) return -1;
+        const double due = rate * std::chrono::duration<double>(now - pace_start_).count();
         // Never build a backlog of more than 100 ms: a generator that fell behind says so (stalls).
         if (due - issued_ > rate * 0.1 + 1) issued_ = due - rate * 0.1;
         std::size_t scanned = 0;
@@ -172,11 +176,13 @@ private:
             }
             if (!v) {
                 if (run_.measuring) run_.c.stalled++;
-                break;
+                stalled_until_ = now + std::chrono::milliseconds(1);
+                return ns(stalled_until_);
             }
             v->step();
             issued_ += 1;
         }
+        return ns(pace_start_) + static_cast<std::int64_t>((issued_ + 1) / rate * 1e9);
     }
 
     Run& run_;
@@ -187,7 +193,7 @@ private:
     std::vector<std::shared_ptr<Agent>> agents_;
     std::size_t next_ = 0, cursor_ = 0;
     double issued_ = 0;
-    Clock::time_point started_, pace_start_, window_start_, drain_until_;
+    Clock::time_point started_, pace_start_, window_start_, drain_until_, stalled_until_;
     double server_cpu0_ = 0, own_cpu0_ = 0;
     Window w_;
 };
