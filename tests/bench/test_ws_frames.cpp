@@ -101,12 +101,15 @@ TEST_CASE("server frames: read whole in each length form, and only once whole") 
 TEST_CASE("server frames: fragments and control frames are told apart") {
     ws::Frame f;
     std::size_t used = 0;
-    REQUIRE(ws::parse(server_frame(ws::text, "par", false), 100, f, used) == ws::Parse::frame);
+    const std::string first = server_frame(ws::text, "par", false), last = server_frame(ws::continuation, "t"),
+                      ping = server_frame(ws::ping, "hi");  // the payloads point into these
+    REQUIRE(ws::parse(first, 100, f, used) == ws::Parse::frame);
     CHECK_FALSE(f.fin);
-    REQUIRE(ws::parse(server_frame(ws::continuation, "t"), 100, f, used) == ws::Parse::frame);
+    CHECK(f.payload == "par");
+    REQUIRE(ws::parse(last, 100, f, used) == ws::Parse::frame);
     CHECK(f.fin);
     CHECK(f.op == ws::continuation);
-    REQUIRE(ws::parse(server_frame(ws::ping, "hi"), 100, f, used) == ws::Parse::frame);
+    REQUIRE(ws::parse(ping, 100, f, used) == ws::Parse::frame);
     CHECK(f.op == ws::ping);
     CHECK(f.payload == "hi");
 }
