@@ -12,6 +12,7 @@
 #include <random>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -120,6 +121,7 @@ void Connection::connect(const std::string& source, std::string target) {
                     res[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size()))
                     return failed(*self);
                 beast::error_code ignored;
+                self->up_->stream.expires_never();
                 auto& sock = self->up_->stream.socket();
                 sock.set_option(tcp::no_delay(true), ignored);
                 const std::string early(static_cast<const char*>(self->up_->buffer.cdata().data()), self->up_->buffer.size());
@@ -132,7 +134,10 @@ void Connection::connect(const std::string& source, std::string target) {
 }
 
 void Connection::opened(int fd, std::string_view early) {
-    up_.reset();
+    // Beast's stream goes once its read operation, which called us, has returned.
+    net::post(ioc_, [self = shared_from_this(), g = gen_] {
+        if (g == self->gen_) self->up_.reset();
+    });
     fd_ = fd;
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
     if (!loop_.add(fd_, this)) {
