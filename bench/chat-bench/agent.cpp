@@ -1,6 +1,9 @@
 // agent.cpp — the agent's login, its answers, and the delivery latency it measures.
 #include "agent.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
@@ -9,7 +12,9 @@
 namespace chat::bench {
 
 using json = nlohmann::json;
+namespace beast = boost::beast;
 namespace http = beast::http;
+using tcp = net::ip::tcp;
 
 std::string agent_login(const std::string& host, unsigned short port, const std::string& user, const std::string& password) {
     net::io_context ioc;

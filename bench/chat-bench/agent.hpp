@@ -17,8 +17,8 @@ std::string agent_login(const std::string& host, unsigned short port, const std:
 
 class Agent : public Connection {
 public:
-    Agent(net::io_context& ioc, Run& run, std::string name, std::string token)
-        : Connection(ioc, run), name_(std::move(name)), token_(std::move(token)) {}
+    Agent(net::io_context& ioc, Loop& loop, Run& run, std::string name, std::string token)
+        : Connection(ioc, loop, run), name_(std::move(name)), token_(std::move(token)) {}
     void start();
 
 private:

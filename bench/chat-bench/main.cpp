@@ -32,7 +32,9 @@ std::vector<Question> chat::bench::load_questions(const std::string& path) {
         if (t1 == std::string::npos || t2 == std::string::npos) continue;
         std::string expected = line.substr(t1 + 1, t2 - t1 - 1);
         if (expected == "none" || expected == "human_agent") continue;
-        out.push_back({line.substr(0, t1), line.substr(t2 + 1)});
+        std::string text = line.substr(t2 + 1);
+        std::string text_json = json(text).dump();  // throws on text that is not UTF-8
+        out.push_back({line.substr(0, t1), std::move(text), std::move(text_json)});
     }
     if (out.empty()) throw std::runtime_error("no question in " + path);
     return out;
@@ -46,7 +48,7 @@ std::int64_t wall_ms() {
 
 class Bench {
 public:
-    explicit Bench(Run& run) : run_(run), timer_(ioc_), pacer_(ioc_) {}
+    explicit Bench(Run& run) : run_(run), timer_(ioc_) {}
 
     int go() {
         const auto& o = run_.opt;
@@ -56,16 +58,17 @@ public:
             if (!std::getline(pf, password)) throw std::runtime_error("cannot read " + o.agent_password_file);
             for (int k = 0; k < o.agents; ++k) {
                 const std::string name = "bench-agent-" + std::to_string(o.agent_first + k);
-                auto a = std::make_shared<Agent>(ioc_, run_, name, agent_login(o.host, o.port, name, password));
+                auto a = std::make_shared<Agent>(ioc_, loop_, run_, name, agent_login(o.host, o.port, name, password));
                 a->start();
                 agents_.push_back(a);
             }
         }
         for (int i = 0; i < o.visitors; ++i)
-            visitors_.push_back(std::make_shared<Visitor>(ioc_, run_, (static_cast<std::uint64_t>(::getpid()) << 24) + i));
+            visitors_.push_back(std::make_shared<Visitor>(ioc_, loop_, run_, (static_cast<std::uint64_t>(::getpid()) << 24) + i));
         started_ = Clock::now();
         ramp();
-        ioc_.run();
+        // The pacer runs after each turn of the loop and when its next message is due.
+        loop_.run(ioc_, [this]() -> std::int64_t { return run_.sending ? pace() : -1; });
         return 0;
     }
 
@@ -96,9 +99,8 @@ private:
             // Let the server settle (handshake buffers freed) before reading its RSS.
             return after(std::chrono::seconds(2), [this] { open_window(); });
         }
-        run_.sending = true;
         pace_start_ = Clock::now();
-        pace();
+        run_.sending = true;
         after(std::chrono::milliseconds(static_cast<int>(run_.opt.warmup_s * 1000)), [this] { open_window(); });
     }
 
@@ -149,11 +151,16 @@ private:
         std::_Exit(0);
     }
 
-    // Every millisecond, the messages due by now go out from visitors that are free.
-    void pace() {
-        if (!run_.sending) return;
+    // The messages due by now go out from visitors that are free. Returns when the next one is
+    // due (steady clock, ns). When no visitor was free (a stall), the next look is a millisecond
+    // later, as when the pacer ran on a millisecond timer: stalls count milliseconds.
+    std::int64_t pace() {
+        const auto now = Clock::now();
+        const auto ns = [](Clock::time_point t) { return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(); };
+        if (now < stalled_until_) return ns(stalled_until_);
         const double rate = run_.opt.rate;
-        const double due = rate * std::chrono::duration<double>(Clock::now() - pace_start_).count();
+        if (rate <= 0) return -1;
+        const double due = rate * std::chrono::duration<double>(now - pace_start_).count();
         // Never build a backlog of more than 100 ms: a generator that fell behind says so (stalls).
         if (due - issued_ > rate * 0.1 + 1) issued_ = due - rate * 0.1;
         std::size_t scanned = 0;
@@ -169,25 +176,24 @@ private:
             }
             if (!v) {
                 if (run_.measuring) run_.c.stalled++;
-                break;
+                stalled_until_ = now + std::chrono::milliseconds(1);
+                return ns(stalled_until_);
             }
             v->step();
             issued_ += 1;
         }
-        pacer_.expires_after(std::chrono::milliseconds(1));
-        pacer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) pace();
-        });
+        return ns(pace_start_) + static_cast<std::int64_t>((issued_ + 1) / rate * 1e9);
     }
 
     Run& run_;
     boost::asio::io_context ioc_{1};
-    boost::asio::steady_timer timer_, pacer_;
+    Loop loop_;
+    boost::asio::steady_timer timer_;
     std::vector<std::shared_ptr<Visitor>> visitors_;
     std::vector<std::shared_ptr<Agent>> agents_;
     std::size_t next_ = 0, cursor_ = 0;
     double issued_ = 0;
-    Clock::time_point started_, pace_start_, window_start_, drain_until_;
+    Clock::time_point started_, pace_start_, window_start_, drain_until_, stalled_until_;
     double server_cpu0_ = 0, own_cpu0_ = 0;
     Window w_;
 };

@@ -23,6 +23,7 @@ inline std::uint64_t now_us() {
 
 struct Question {
     std::string lang, text;
+    std::string text_json;  // `text` as a JSON string, quotes and escapes included
 };
 
 struct Run {

@@ -1,6 +1,8 @@
 // visitor.cpp — the shopper's conversation script and what it measures.
 #include "visitor.hpp"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "frame.hpp"
@@ -27,10 +29,17 @@ void Visitor::new_conversation() {
     state_ = State::ask_bot;
 }
 
-void Visitor::send_message(std::string text, bool to_agent) {
+void Visitor::send_message(std::string_view text_json, bool to_agent) {
+    // The bytes nlohmann's dump() gives for {type, text, client_id} (keys in order), built
+    // directly: this runs for every message.
     Unacked u;
-    u.client_id = "v" + std::to_string(id_) + "-" + std::to_string(next_client_++);
-    u.frame = json{{"type", "message"}, {"text", std::move(text)}, {"client_id", u.client_id}}.dump();
+    char id[48];
+    const int id_len = std::snprintf(id, sizeof id, "v%llu-%llu", static_cast<unsigned long long>(id_),
+                                     static_cast<unsigned long long>(next_client_++));
+    u.frame.reserve(kClientIdAt + static_cast<std::size_t>(id_len) + text_json.size() + 32);
+    u.frame.append(R"({"client_id":")").append(id, static_cast<std::size_t>(id_len)).append(R"(","text":)");
+    u.frame.append(text_json).append(R"(,"type":"message"})");
+    u.client_id_len = static_cast<std::uint32_t>(id_len);
     u.sent_us = now_us();
     u.measured = run_.measuring;
     if (run_.measuring) run_.c.sent++;
@@ -42,12 +51,12 @@ void Visitor::send_message(std::string text, bool to_agent) {
 void Visitor::step() {
     if (state_ == State::ask_bot) {
         state_ = State::wait_bot;
-        send_message(run_.question().text, false);
+        send_message(run_.question().text_json, false);
     } else if (state_ == State::talk_agent) {
         state_ = State::wait_agent;
         ++agent_turns_;
         // The agent's process reads the send time off the text: the monotonic clock is the machine's.
-        send_message("About my order, one more detail please [t=" + std::to_string(now_us()) + "]", true);
+        send_message(R"("About my order, one more detail please [t=)" + std::to_string(now_us()) + R"(]")", true);
     }
 }
 
@@ -87,7 +96,7 @@ void Visitor::on_frame(std::string_view text) {
     const bool measuring = run_.recording;
     if (f.type == "ack") {
         for (auto it = unacked_.begin(); it != unacked_.end(); ++it) {
-            if (it->client_id != f.client_id) continue;
+            if (it->client_id() != f.client_id) continue;
             if (it->measured) {
                 run_.c.acked++;
                 run_.c.ack.add(now_us() - it->sent_us);

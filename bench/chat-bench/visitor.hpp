@@ -20,7 +20,7 @@ namespace chat::bench {
 
 class Visitor : public Connection {
 public:
-    Visitor(net::io_context& ioc, Run& run, std::uint64_t id) : Connection(ioc, run), id_(id) {}
+    Visitor(net::io_context& ioc, Loop& loop, Run& run, std::uint64_t id) : Connection(ioc, loop, run), id_(id) {}
     void start();
     // Ready for the pacer: open, and not waiting for an answer.
     bool ready() const { return open() && (state_ == State::ask_bot || state_ == State::talk_agent); }
@@ -34,16 +34,20 @@ private:
     void on_open() override;
     void on_frame(std::string_view text) override;
     void on_down(bool was_open) override;
-    void send_message(std::string text, bool to_agent);
+    // `text_json`: the text as a JSON string (quoted, escaped).
+    void send_message(std::string_view text_json, bool to_agent);
     void after_bot_answer();
     void new_conversation();
     void check_seq(std::string_view conv, std::uint64_t seq);
 
     struct Unacked {
-        std::string client_id, frame;
+        std::string frame;            // {"client_id":"…","text":…,"type":"message"}
+        std::uint32_t client_id_len;  // the client_id is frame[kClientIdAt, +len)
         std::uint64_t sent_us;
         bool measured;
+        std::string_view client_id() const { return std::string_view(frame).substr(kClientIdAt, client_id_len); }
     };
+    static constexpr std::size_t kClientIdAt = sizeof(R"({"client_id":")") - 1;
 
     std::uint64_t id_;
     State state_ = State::connecting;

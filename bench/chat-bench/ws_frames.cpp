@@ -1,0 +1,76 @@
+// ws_frames.cpp — writing masked client frames and reading server frames (RFC 6455 §5.2).
+#include "ws_frames.hpp"
+
+#include <cstring>
+
+namespace chat::bench::ws {
+
+void append_frame(std::string& out, Opcode op, std::string_view payload, std::uint32_t mask) {
+    const std::size_t n = payload.size();
+    unsigned char head[14];
+    std::size_t h = 0;
+    head[h++] = static_cast<unsigned char>(0x80 | op);
+    if (n < 126) {
+        head[h++] = static_cast<unsigned char>(0x80 | n);
+    } else if (n <= 0xffff) {
+        head[h++] = 0x80 | 126;
+        head[h++] = static_cast<unsigned char>(n >> 8);
+        head[h++] = static_cast<unsigned char>(n);
+    } else {
+        head[h++] = 0x80 | 127;
+        for (int shift = 56; shift >= 0; shift -= 8) head[h++] = static_cast<unsigned char>(static_cast<std::uint64_t>(n) >> shift);
+    }
+    std::memcpy(head + h, &mask, 4);  // the key's bytes in memory order are the bytes on the wire
+    h += 4;
+    const std::size_t at = out.size();
+    out.resize(at + h + n);
+    char* p = out.data() + at;
+    std::memcpy(p, head, h);
+    p += h;
+    std::memcpy(p, payload.data(), n);
+    // Byte i is masked with key byte i % 4: in memory order, eight bytes are two keys side by side.
+    std::uint64_t key8;
+    std::memcpy(&key8, head + h - 4, 4);
+    std::memcpy(reinterpret_cast<char*>(&key8) + 4, head + h - 4, 4);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        w ^= key8;
+        std::memcpy(p + i, &w, 8);
+    }
+    const unsigned char* key = head + h - 4;
+    for (; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i % 4]);
+}
+
+Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_t& used) {
+    const auto* b = reinterpret_cast<const unsigned char*>(in.data());
+    if (in.size() < 2) return Parse::need_more;
+    const bool fin = b[0] & 0x80;
+    const unsigned op = b[0] & 0x0f;
+    if (b[0] & 0x70) return Parse::bad;  // no extension was negotiated
+    if (b[1] & 0x80) return Parse::bad;  // a server never masks
+    if (op != continuation && op != text && op != binary && op != close && op != ping && op != pong) return Parse::bad;
+    std::uint64_t len = b[1] & 0x7f;
+    std::size_t h = 2;
+    if (op >= close && (!fin || len > 125)) return Parse::bad;
+    if (len == 126) {
+        if (in.size() < 4) return Parse::need_more;
+        len = (std::uint64_t{b[2]} << 8) | b[3];
+        h = 4;
+    } else if (len == 127) {
+        if (in.size() < 10) return Parse::need_more;
+        len = 0;
+        for (int k = 2; k < 10; ++k) len = (len << 8) | b[k];
+        h = 10;
+    }
+    if (len > max_payload) return Parse::bad;
+    if (in.size() - h < len) return Parse::need_more;
+    f.fin = fin;
+    f.op = static_cast<Opcode>(op);
+    f.payload = in.substr(h, static_cast<std::size_t>(len));
+    used = h + static_cast<std::size_t>(len);
+    return Parse::frame;
+}
+
+}  // namespace chat::bench::ws
