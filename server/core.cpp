@@ -249,9 +249,12 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     const std::string& node = state_->node();
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
-        if (text_field(e, "type") == "message" && text_field(e, "author") == "bot")
-            metrics_.count_bot_outcome(std::string(text_field(e, "outcome")));
-        std::string line = router::log_line(e, node, seq);
+        if (const auto* m = e.message()) {
+            if (m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
+        } else if (text_field(e.as_json(), "type") == "message" && text_field(e.as_json(), "author") == "bot") {
+            metrics_.count_bot_outcome(std::string(text_field(e.as_json(), "outcome")));
+        }
+        std::string line = e.log_line(node, seq);
         kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});
     }
@@ -406,7 +409,9 @@ void Core::agent_frame_here(SessionId s, const std::string& agent, const json& f
         auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
         // Transfers and resolutions are also audited under the agent's name.
         std::vector<json> audits;
-        for (const auto& e : fx.events) {
+        for (const auto& ev : fx.events) {
+            if (ev.message()) continue;
+            const json& e = ev.as_json();
             const std::string type = e.value("type", "");
             if (type == "conversation.transferred" || (type == "conversation.resolved" && e.value("by", "") == "agent"))
                 audits.push_back({{"type", "audit"}, {"ts", e.value("ts", now_ms())}, {"actor", agent},

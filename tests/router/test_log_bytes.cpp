@@ -46,7 +46,9 @@ struct Day {
 
     void take(Effects fx) {
         for (const auto& e : fx.events) {
-            lines.push_back(chat::router::log_line(e, cfg.node, ++seq));
+            lines.push_back(e.log_line(cfg.node, ++seq));
+            // A typed event's line is its JSON object's line (what the cluster journal keeps).
+            if (e.message()) CHECK(lines.back() == chat::router::log_line(e.as_json(), cfg.node, seq));
             out << "line " << lines.back() << "\n";
         }
         for (const auto* list : {&fx.now, &fx.on_durable})
