@@ -15,6 +15,7 @@
 #include "log_replay.hpp"
 #include "metrics.hpp"
 #include "json_out.hpp"
+#include "kpi_feed.hpp"
 #include "router.hpp"
 #include "erased_visitors.hpp"
 #include "visitor_data.hpp"
@@ -255,7 +256,11 @@ void Core::run(router::Effects&& fx, SessionId origin) {
             metrics_.count_bot_outcome(std::string(text_field(e.as_json(), "outcome")));
         }
         std::string line = e.log_line(node, seq);
-        kpi_->add_line(line);
+        // A typed message reaches the live KPIs as the fields its line holds, not re-parsed.
+        std::optional<kpi::Event> typed;
+        if (const auto* m = e.message()) typed = router::kpi_event(*m, node, seq);
+        if (typed) kpi_->add(*typed);
+        else kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});
     }
     const std::uint64_t batch = im.next_batch++;

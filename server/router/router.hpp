@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "event.hpp"
+#include "message_event.hpp"
 #include "state.hpp"
 
 namespace chat::router {

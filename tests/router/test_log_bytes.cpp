@@ -4,7 +4,9 @@
 // emoji and bytes that are not UTF-8) must give exactly the log lines and client frames in
 // tests/router/golden/day.txt. The log is a public format and clients parse the frames: a
 // change of writer (how events are built, applied and serialised) must not move one byte.
-// The lines are also replayed into a fresh router, which must rebuild the same histories.
+// The lines are also replayed into a fresh router, which must rebuild the same histories, and
+// the KPI engine fed the typed messages directly (as the server does) reports exactly what it
+// reports from the lines.
 //
 // CHAT_WRITE_GOLDEN=1 rewrites the file from the current code (only for an intended change of
 // format, reviewed in the diff).
@@ -12,7 +14,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine.hpp"
 #include "json_out.hpp"
+#include "kpi_feed.hpp"
 #include "router_fixture.hpp"
 
 using namespace chat::test;
@@ -43,12 +47,23 @@ struct Day {
     std::uint64_t seq = 0;
     std::vector<std::string> lines;
     std::ostringstream out;
+    chat::kpi::Engine parsed, fed;
+    int fed_typed = 0;
 
     void take(Effects fx) {
         for (const auto& e : fx.events) {
             lines.push_back(e.log_line(cfg.node, ++seq));
             // A typed event's line is its JSON object's line (what the cluster journal keeps).
             if (e.message()) CHECK(lines.back() == chat::router::log_line(e.as_json(), cfg.node, seq));
+            parsed.add_line(lines.back());
+            std::optional<chat::kpi::Event> typed;
+            if (const auto* m = e.message()) typed = chat::router::kpi_event(*m, cfg.node, seq);
+            if (typed) {
+                CHECK(fed.add(*typed) == chat::kpi::AddResult::used);
+                ++fed_typed;
+            } else {
+                fed.add_line(lines.back());
+            }
             out << "line " << lines.back() << "\n";
         }
         for (const auto* list : {&fx.now, &fx.on_durable})
@@ -149,6 +164,11 @@ TEST_CASE("a scripted day gives exactly the golden log lines and frames, and rep
         REQUIRE(la == lb);
     }
     CHECK(d.lines.size() > 40);
+
+    // Live KPIs: the same report whether the typed messages were parsed back or fed as fields.
+    CHECK(d.fed_typed > 20);
+    const auto report = [](chat::kpi::Engine& e) { return chat::kpi::to_json(e.report({})).dump(2); };
+    CHECK(report(d.fed) == report(d.parsed));
 
     // The same lines, replayed: every conversation's history comes back byte for byte.
     chat::router::Router fresh(d.cfg, real_bot());

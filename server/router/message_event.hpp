@@ -1,4 +1,4 @@
-// event.hpp — one event of the log as the router emits it.
+// message_event.hpp — one event of the log as the router emits it.
 //
 // Most events are small JSON objects. The messages — two or more per visitor message, on the
 // hot path — are typed structs instead: built without a map node per field, applied to the

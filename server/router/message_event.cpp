@@ -1,5 +1,5 @@
-// event.cpp — typed message events: from and to JSON, and their log line written directly.
-#include "event.hpp"
+// message_event.cpp — typed message events: from and to JSON, and their log line written directly.
+#include "message_event.hpp"
 
 #include "json_out.hpp"
 
