@@ -15,6 +15,14 @@ std::optional<std::string> text_of(const json& e, const char* key) {
 }
 }  // namespace
 
+const std::string& MessageEvent::text_json() const {
+    if (text_json_.empty()) {
+        if (text) append_json_string(text_json_, *text);
+        else text_json_ = "null";
+    }
+    return text_json_;
+}
+
 MessageEvent MessageEvent::from_json(const json& e) {
     MessageEvent m;
     m.conv = text_of(e, "conv").value_or("");
@@ -76,8 +84,7 @@ std::string MessageEvent::log_line(std::string_view node, std::uint64_t seq) con
     }
     f.unum("seq", seq);
     if (bot_fields) f.raw("suggestions", suggestions.empty() ? std::string_view("[]") : std::string_view(suggestions));
-    if (text) f.str("text", *text);
-    else f.raw("text", "null");
+    f.raw("text", text_json());
     f.num("ts", ts);
     f.str("type", "message");
     f.raw("v", "1");

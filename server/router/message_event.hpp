@@ -35,12 +35,18 @@ struct MessageEvent {
     std::string suggestions;  // "" when absent
     std::optional<std::string> intent, lang;
 
+    // `text` as JSON ("null" when erased), escaped once for both the frame and the log line.
+    const std::string& text_json() const;
+
     // From a logged event (replay): the fields the state and the frames read.
     static MessageEvent from_json(const nlohmann::json& e);
     // The same event as the JSON object it stands for.
     nlohmann::json to_json() const;
     // Its log line (no newline), byte for byte log_line(to_json(), node, seq).
     std::string log_line(std::string_view node, std::uint64_t seq) const;
+
+private:
+    mutable std::string text_json_;  // "" until text_json() is first called
 };
 
 class Event {

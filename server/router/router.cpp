@@ -95,8 +95,7 @@ std::string Router::message_frame(const Conversation& c, const MessageEvent& e, 
     if (author == "bot" && e.outcome) f.str("outcome", *e.outcome);
     f.unum("seq", seq);
     if (author == "bot") f.raw("suggestions", e.suggestions.empty() ? std::string_view("[]") : std::string_view(e.suggestions));
-    if (e.text) f.str("text", *e.text);
-    else f.raw("text", "null");
+    f.raw("text", e.text_json());
     f.num("ts", e.ts);
     f.str("type", "message");
     return std::move(f).done();
