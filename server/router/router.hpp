@@ -4,7 +4,8 @@
 // method that returns Effects: the events to append to the log, the frames to send once those
 // events are durable, and the frames to send at once (errors, typing). The state changes only
 // through apply(event), which is also how the state is rebuilt at start-up by replaying the
-// log: recovery is not a second code path. No sockets, no clocks (time comes in as `now_ms`),
+// log: recovery is not a second code path. Messages are typed (message_event.hpp): emitted
+// live and replayed alike through apply_message. No sockets, no clocks (time comes in as `now_ms`),
 // no randomness, so the same log always yields the same state and tests run in microseconds.
 #pragma once
 
