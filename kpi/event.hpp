@@ -41,6 +41,9 @@ enum class Stage : std::uint8_t { none, bot, queue, agent, other };
 // The type names as written in the log ("conversation.opened", ...).
 std::string_view type_name(EventType t) noexcept;
 EventType type_from_name(std::string_view name) noexcept;
+// The `author` and bot `outcome` values as the parser reads them (for events built in memory).
+Author author_from_name(std::string_view name) noexcept;
+BotOutcome outcome_from_name(std::string_view name) noexcept;
 
 struct Event {
   std::int64_t ts = 0;  // ms since the Unix epoch, UTC

@@ -127,6 +127,9 @@ EventType type_from_name(std::string_view name) noexcept {
   return EventType::unknown;
 }
 
+Author author_from_name(std::string_view name) noexcept { return author_from(name); }
+BotOutcome outcome_from_name(std::string_view name) noexcept { return outcome_from(name); }
+
 bool unescape_json_string(std::string_view tok, std::string& out) {
   out.clear();
   if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') return false;

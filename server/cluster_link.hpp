@@ -34,6 +34,7 @@ class io_context;
 }
 namespace chat::router {
 class Router;
+class Event;
 }
 namespace chat::cluster {
 class RedisClient;
@@ -67,14 +68,14 @@ public:
     // --- on the core's strand ---
     // Events this node just handed to its log: handoffs join the shared queue, ends of
     // conversations free their agent, agents' presence changes reach Redis.
-    void events_written(const router::Router& r, const std::vector<nlohmann::json>& events, SessionId origin);
+    void events_written(const router::Router& r, const std::vector<router::Event>& events, SessionId origin);
     // An agent's frame: true when handled here (forwarded to the owner, or decided by Redis:
     // accept, transfer); false when the router handles it as on a single node.
     bool agent_frame(SessionId s, const std::string& agent, const nlohmann::json& frame, const router::Router& r);
     void agent_connected(SessionId s, const std::string& agent, const router::Router& r);
     // A batch about to be logged: its conversations' events go to their journals. True when
     // the core must wait for Core::journaled(batch) before sending the batch's frames.
-    bool journal(const router::Router& r, const std::vector<nlohmann::json>& events, std::uint64_t batch);
+    bool journal(const router::Router& r, const std::vector<router::Event>& events, std::uint64_t batch);
     // A visitor said hello: true when their conversation must first be looked for in Redis
     // (and taken over from a dead node); the link then lets the router answer.
     bool visitor_hello(SessionId s, const std::string& visitor, const std::string& token,

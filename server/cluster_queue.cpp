@@ -91,10 +91,12 @@ void ClusterLink::apply_assignment(const std::string& conv, const std::string& a
     });
 }
 
-void ClusterLink::events_written(const router::Router& r, const std::vector<json>& events, SessionId) {
+void ClusterLink::events_written(const router::Router& r, const std::vector<router::Event>& events, SessionId) {
     const auto& st = r.state();
     bool freed = false;
-    for (const auto& e : events) {
+    for (const auto& ev : events) {
+        if (ev.message()) continue;  // none of the kinds below
+        const json& e = ev.as_json();
         const std::string type = e.value("type", "");
         const std::string conv = e.value("conv", "");
         if (type == "handoff.requested") {

@@ -19,10 +19,11 @@ namespace chat::server {
 using json = nlohmann::json;
 using namespace cluster_parts;
 
-bool ClusterLink::journal(const router::Router& r, const std::vector<json>& events, std::uint64_t batch) {
+bool ClusterLink::journal(const router::Router& r, const std::vector<router::Event>& events, std::uint64_t batch) {
     if (client_->state() != cluster::LinkState::up) return false;  // served alone; written back at resync
     std::map<std::string, std::vector<std::string>> by_conv;
-    for (const auto& e : events) {
+    for (const auto& ev : events) {
+        const json& e = ev.as_json();
         auto it = e.find("conv");
         if (it == e.end() || !it->is_string() || e.value("type", "") == "audit") continue;
         by_conv[it->get<std::string>()].push_back(router::dump(e));

@@ -1,7 +1,6 @@
 // core.cpp — the core strand: router effects, durable appends, deliveries, replay, timers.
 #include "core.hpp"
 
-#include <array>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -16,6 +15,7 @@
 #include "log_replay.hpp"
 #include "metrics.hpp"
 #include "json_out.hpp"
+#include "kpi_feed.hpp"
 #include "router.hpp"
 #include "erased_visitors.hpp"
 #include "visitor_data.hpp"
@@ -34,44 +34,6 @@ std::string_view text_field(const json& e, const char* key) {
     return it != e.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
 }
 
-// The event's log line: the event with "node", "seq" and "v" set, in one pass and with the
-// bytes nlohmann's dump would give (keys sorted, as its std::map keeps them).
-std::string log_line(const json& e, const std::string& node, std::uint64_t seq) {
-    // Sorted, as the object's own keys.
-    const std::array<std::pair<std::string_view, int>, 3> extra{{{"node", 0}, {"seq", 1}, {"v", 2}}};
-    std::size_t next = 0;
-    std::string out;
-    out.reserve(128 + node.size() + e.size() * 24);
-    out += '{';
-    auto sep = [&] {
-        if (out.size() > 1) out += ',';
-    };
-    auto put_extra = [&](int which) {
-        sep();
-        switch (which) {
-        case 0: out += "\"node\":"; router::append_json_string(out, node); break;
-        case 1: out += "\"seq\":"; out += std::to_string(seq); break;
-        default: out += "\"v\":1"; break;
-        }
-    };
-    if (e.is_object()) {
-        for (auto it = e.begin(); it != e.end(); ++it) {
-            const std::string& k = it.key();
-            while (next < extra.size() && extra[next].first < k) put_extra(extra[next++].second);
-            if (next < extra.size() && extra[next].first == k) {
-                put_extra(extra[next++].second);  // ours replaces the event's
-                continue;
-            }
-            sep();
-            router::append_json_string(out, k);
-            out += ':';
-            router::append_json_value(out, it.value());
-        }
-    }
-    while (next < extra.size()) put_extra(extra[next++].second);
-    out += '}';
-    return out;
-}
 }  // namespace
 
 struct Core::Impl {
@@ -289,10 +251,17 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     const std::string& node = state_->node();
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
-        if (text_field(e, "type") == "message" && text_field(e, "author") == "bot")
-            metrics_.count_bot_outcome(std::string(text_field(e, "outcome")));
-        std::string line = log_line(e, node, seq);
-        kpi_->add_line(line);
+        if (const auto* m = e.message()) {
+            if (m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
+        } else if (text_field(e.as_json(), "type") == "message" && text_field(e.as_json(), "author") == "bot") {
+            metrics_.count_bot_outcome(std::string(text_field(e.as_json(), "outcome")));
+        }
+        std::string line = e.log_line(node, seq);
+        // A typed message reaches the live KPIs as the fields its line holds, not re-parsed.
+        std::optional<kpi::Event> typed;
+        if (const auto* m = e.message()) typed = router::kpi_event(*m, node, seq);
+        if (typed) kpi_->add(*typed);
+        else kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});
     }
     const std::uint64_t batch = im.next_batch++;
@@ -446,7 +415,9 @@ void Core::agent_frame_here(SessionId s, const std::string& agent, const json& f
         auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
         // Transfers and resolutions are also audited under the agent's name.
         std::vector<json> audits;
-        for (const auto& e : fx.events) {
+        for (const auto& ev : fx.events) {
+            if (ev.message()) continue;
+            const json& e = ev.as_json();
             const std::string type = e.value("type", "");
             if (type == "conversation.transferred" || (type == "conversation.resolved" && e.value("by", "") == "agent"))
                 audits.push_back({{"type", "audit"}, {"ts", e.value("ts", now_ms())}, {"actor", agent},

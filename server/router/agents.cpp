@@ -146,8 +146,15 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
                                      ack_frame(cid.get_ref<const std::string&>(), dup->second.conv, dup->second.msg, dup->second.seq)});
         } else {
             const std::string msg = c.id + "." + std::to_string(c.last_seq + 1);
-            emit(fx, json{{"type", "message"}, {"conv", c.id}, {"ts", now}, {"msg", msg}, {"author", "agent"},
-                          {"agent", agent}, {"text", text}, {"client_id", cid}});
+            MessageEvent m;
+            m.conv = c.id;
+            m.ts = now;
+            m.msg = msg;
+            m.author = "agent";
+            m.agent = agent;
+            m.text = text.get<std::string>();
+            m.client_id = cid.get<std::string>();
+            emit(fx, std::move(m));
             fx.on_durable.push_back({Send::To::session, {}, s,
                                      ack_frame(cid.get_ref<const std::string&>(), c.id, msg, c.last_seq)});
             deliver(fx, c, c.history.back().frame, true);

@@ -90,26 +90,7 @@ void Router::apply(const json& e) {
     Conversation& c = cit->second;
 
     if (type == "message") {
-        const std::string_view author = text(e, "author");
-        c.last_activity_ms = ts;
-        const std::uint64_t seq = ++c.last_seq;
-        c.history.push_back({seq, true, message_frame(c, e, seq)});
-        if (author == "visitor") {
-            if (auto t = e.find("text"); t != e.end() && t->is_string()) c.preview = t->get<std::string>();
-            if (auto cid = str(e, "client_id"); !cid.empty()) {
-                Visitor& v = st_.visitors[c.visitor];
-                remember(v.client_ids, v.client_id_order, cid, {str(e, "msg"), c.id, seq});
-            }
-        } else if (author == "bot") {
-            c.last_bot_outcome = str(e, "outcome");
-            c.fallback_streak = c.last_bot_outcome == "fallback" ? c.fallback_streak + 1 : 0;
-        } else if (author == "agent") {
-            c.agent_replied = true;
-            if (auto cid = str(e, "client_id"); !cid.empty()) {
-                Agent& a = agent_record(str(e, "agent"));
-                remember(a.client_ids, a.client_id_order, cid, {str(e, "msg"), c.id, seq});
-            }
-        }
+        apply_message(c, MessageEvent::from_json(e));
     } else if (type == "note") {
         const std::uint64_t seq = ++c.last_seq;
         json f{{"type", "note"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent", str(e, "agent")}, {"text", e.value("text", json())}};
@@ -172,6 +153,36 @@ void Router::apply(const json& e) {
         c.tags.insert(str(e, "tag"));
     } else if (type == "nps") {
         st_.visitors[c.visitor].nps_answered = true;
+    }
+}
+
+void Router::apply(const Event& e) {
+    if (const MessageEvent* m = e.message()) {
+        if (auto c = st_.conversations.find(m->conv); c != st_.conversations.end()) apply_message(c->second, *m);
+        return;
+    }
+    apply(e.as_json());
+}
+
+void Router::apply_message(Conversation& c, const MessageEvent& m) {
+    c.last_activity_ms = m.ts;
+    const std::uint64_t seq = ++c.last_seq;
+    c.history.push_back({seq, true, message_frame(c, m, seq)});
+    if (m.author == "visitor") {
+        if (m.text) c.preview = *m.text;
+        if (m.client_id && !m.client_id->empty()) {
+            Visitor& v = st_.visitors[c.visitor];
+            remember(v.client_ids, v.client_id_order, *m.client_id, {m.msg, c.id, seq});
+        }
+    } else if (m.author == "bot") {
+        c.last_bot_outcome = m.outcome.value_or("");
+        c.fallback_streak = c.last_bot_outcome == "fallback" ? c.fallback_streak + 1 : 0;
+    } else if (m.author == "agent") {
+        c.agent_replied = true;
+        if (m.client_id && !m.client_id->empty()) {
+            Agent& a = agent_record(m.agent.value_or(""));
+            remember(a.client_ids, a.client_id_order, *m.client_id, {m.msg, c.id, seq});
+        }
     }
 }
 

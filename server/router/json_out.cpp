@@ -4,6 +4,7 @@
 // bot answers in French are long and full of accented letters.
 #include "json_out.hpp"
 
+#include <array>
 #include <cstring>
 
 #include <simdjson.h>
@@ -149,4 +150,40 @@ JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {
     return *this;
 }
 
+std::string log_line(const nlohmann::json& e, std::string_view node, std::uint64_t seq) {
+    // Sorted, as the object's own keys.
+    const std::array<std::pair<std::string_view, int>, 3> extra{{{"node", 0}, {"seq", 1}, {"v", 2}}};
+    std::size_t next = 0;
+    std::string out;
+    out.reserve(128 + node.size() + e.size() * 24);
+    out += '{';
+    auto sep = [&] {
+        if (out.size() > 1) out += ',';
+    };
+    auto put_extra = [&](int which) {
+        sep();
+        switch (which) {
+        case 0: out += "\"node\":"; append_json_string(out, node); break;
+        case 1: out += "\"seq\":"; out += std::to_string(seq); break;
+        default: out += "\"v\":1"; break;
+        }
+    };
+    if (e.is_object()) {
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            const std::string& k = it.key();
+            while (next < extra.size() && extra[next].first < k) put_extra(extra[next++].second);
+            if (next < extra.size() && extra[next].first == k) {
+                put_extra(extra[next++].second);  // ours replaces the event's
+                continue;
+            }
+            sep();
+            append_json_string(out, k);
+            out += ':';
+            append_json_value(out, it.value());
+        }
+    }
+    while (next < extra.size()) put_extra(extra[next++].second);
+    out += '}';
+    return out;
+}
 }  // namespace chat::router

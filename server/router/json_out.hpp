@@ -22,6 +22,9 @@ namespace chat::router {
 void append_json_string(std::string& out, std::string_view s);
 // Appends any value; only numbers with a fraction go through nlohmann's serialiser.
 void append_json_value(std::string& out, const nlohmann::json& v);
+// An event's log line (without the newline): the event with "node", "seq" and "v" set, in one
+// pass and with the bytes nlohmann's dump would give (keys sorted, as its std::map keeps them).
+std::string log_line(const nlohmann::json& e, std::string_view node, std::uint64_t seq);
 
 class JsonOut {
 public:

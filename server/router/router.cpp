@@ -42,10 +42,24 @@ void Effects::error(SessionId s, std::string_view code, std::string_view message
 
 Router::Router(RouterConfig cfg, BotFn bot) : cfg_(std::move(cfg)), bot_(std::move(bot)) {}
 
-json& Router::emit(Effects& fx, json event) {
+void Router::emit(Effects& fx, json event) {
     apply(event);
-    fx.events.push_back(std::move(event));
-    return fx.events.back();
+    fx.events.emplace_back(std::move(event));
+}
+
+void Router::emit(Effects& fx, MessageEvent event) {
+    if (auto c = st_.conversations.find(event.conv); c != st_.conversations.end()) apply_message(c->second, event);
+    fx.events.emplace_back(std::move(event));
+}
+
+MessageEvent Router::bot_message(const Conversation& c, std::int64_t now) const {
+    MessageEvent m;
+    m.conv = c.id;
+    m.ts = now;
+    m.msg = c.id + "." + std::to_string(c.last_seq + 1);
+    m.author = "bot";
+    m.bot_fields = true;
+    return m;
 }
 
 Conversation* Router::current_conversation(const std::string& visitor) {
@@ -65,36 +79,24 @@ std::size_t Router::queue_position(const std::string& conv) const {
     return 0;
 }
 
-std::string Router::message_frame(const Conversation& c, const json& e, std::uint64_t seq) const {
+std::string Router::message_frame(const Conversation& c, const MessageEvent& e, std::uint64_t seq) const {
     // Written directly (keys in nlohmann's sorted order): one per message, on the hot path.
-    static const json null_value;
-    auto field = [&](const char* key) -> const json& {
-        auto it = e.find(key);
-        return it != e.end() ? *it : null_value;
-    };
-    auto text_of = [&](const char* key) -> std::string_view {
-        const json& v = field(key);
-        return v.is_string() ? std::string_view(v.get_ref<const std::string&>()) : std::string_view();
-    };
-    const std::string_view author = text_of("author");
-    JsonOut f(192 + text_of("text").size());
-    if (author == "agent") f.str("agent_name", text_of("agent"));
+    const std::string_view author = e.author;
+    JsonOut f(192 + (e.text ? e.text->size() : 0) + e.suggestions.size());
+    if (author == "agent") f.str("agent_name", e.agent ? std::string_view(*e.agent) : std::string_view());
     f.str("author", author);
-    if (author == "visitor")
-        if (auto it = e.find("client_id"); it != e.end()) f.value("client_id", *it);
+    if (author == "visitor" && e.client_id) f.str("client_id", *e.client_id);
     f.str("conv", c.id);
-    if (author == "bot") f.value("faq", field("faq"));
-    f.str("msg", text_of("msg"));
-    if (author == "bot")
-        if (auto it = e.find("outcome"); it != e.end()) f.value("outcome", *it);
-    f.unum("seq", seq);
     if (author == "bot") {
-        const json& sugg = field("suggestions");
-        if (sugg.is_array()) f.value("suggestions", sugg);
-        else f.raw("suggestions", "[]");
+        if (e.faq) f.str("faq", *e.faq);
+        else f.raw("faq", "null");
     }
-    f.value("text", field("text"));
-    f.num("ts", e.value("ts", std::int64_t{0}));
+    f.str("msg", e.msg);
+    if (author == "bot" && e.outcome) f.str("outcome", *e.outcome);
+    f.unum("seq", seq);
+    if (author == "bot") f.raw("suggestions", e.suggestions.empty() ? std::string_view("[]") : std::string_view(e.suggestions));
+    f.raw("text", e.text_json());
+    f.num("ts", e.ts);
     f.str("type", "message");
     return std::move(f).done();
 }
@@ -213,15 +215,15 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             resolve(fx, *c, "bot", "", now);
         } else {
             const bool fr = c->lang == "fr";
-            json e{{"type", "message"}, {"conv", c->id}, {"ts", now}, {"author", "bot"},
-                   {"msg", c->id + "." + std::to_string(c->last_seq + 1)},
-                   {"text", fr ? "Désolé de ne pas avoir pu vous aider. Voulez-vous parler à un conseiller ?"
-                               : "Sorry I could not help. Would you like to talk to someone from our team?"},
-                   {"faq", nullptr}, {"score", 0.0}, {"outcome", "fallback"},
-                   {"suggestions", json::array({json{{"label", fr ? "Parler à un conseiller" : "Talk to a person"}, {"faq", "human_agent"}}})}};
-            json& logged = emit(fx, std::move(e));
+            MessageEvent e = bot_message(*c, now);
+            e.text = fr ? "Désolé de ne pas avoir pu vous aider. Voulez-vous parler à un conseiller ?"
+                        : "Sorry I could not help. Would you like to talk to someone from our team?";
+            e.outcome = "fallback";
+            e.suggestions = "[{\"faq\":\"human_agent\",\"label\":";
+            append_json_string(e.suggestions, fr ? "Parler à un conseiller" : "Talk to a person");
+            e.suggestions += "}]";
+            emit(fx, std::move(e));
             deliver(fx, *c, c->history.back().frame, true);
-            (void)logged;
         }
     } else if (type == "offline_message") {
         const json& email = frame.contains("email") ? frame["email"] : json();
@@ -306,45 +308,41 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
         emit(fx, json{{"type", "conversation.reopened"}, {"conv", c->id}, {"ts", now}});
     }
 
-    const std::string msg = c->id + "." + std::to_string(c->last_seq + 1);
-    json e(json::value_t::object);
-    e["type"] = "message";
-    e["conv"] = c->id;
-    e["ts"] = now;
-    e["msg"] = msg;
-    e["author"] = "visitor";
-    e["text"] = body;
-    e["client_id"] = client_id;
+    MessageEvent e;
+    e.conv = c->id;
+    e.ts = now;
+    e.msg = c->id + "." + std::to_string(c->last_seq + 1);
+    e.author = "visitor";
+    e.text = body;
+    e.client_id = client_id;
+    std::string ack_msg = e.msg;
     emit(fx, std::move(e));
     fx.on_durable.push_back({Send::To::session, {}, s,
-                             ack_frame(client_id, "", msg, c->last_seq)});
+                             ack_frame(client_id, "", ack_msg, c->last_seq)});
     deliver(fx, *c, c->history.back().frame, true);
 
     if (answer && c->stage == Stage::bot) bot_reply(fx, *c, *answer, now);
 }
 
 void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::int64_t now) {
-    // Field by field: an initializer list builds a two-element array per field first.
-    json sugg = json::array();
+    MessageEvent e = bot_message(c, now);
+    e.text = a.text;
+    e.faq = a.faq;
+    e.score = a.score;
+    e.outcome = a.outcome;
+    // The array of {faq, label}, keys sorted as nlohmann writes them.
+    e.suggestions = "[";
     for (auto& [label, faq] : a.suggestions) {
-        json one(json::value_t::object);
-        one["label"] = label;
-        one["faq"] = faq;
-        sugg.push_back(std::move(one));
+        if (e.suggestions.size() > 1) e.suggestions += ',';
+        e.suggestions += "{\"faq\":";
+        append_json_string(e.suggestions, faq);
+        e.suggestions += ",\"label\":";
+        append_json_string(e.suggestions, label);
+        e.suggestions += '}';
     }
-    json e(json::value_t::object);
-    e["type"] = "message";
-    e["conv"] = c.id;
-    e["ts"] = now;
-    e["msg"] = c.id + "." + std::to_string(c.last_seq + 1);
-    e["author"] = "bot";
-    e["text"] = a.text;
-    e["faq"] = a.faq ? json(*a.faq) : json(nullptr);
-    e["score"] = a.score;
-    e["outcome"] = a.outcome;
-    e["suggestions"] = std::move(sugg);
-    if (a.intent) e["intent"] = *a.intent;
-    if (!a.lang.empty()) e["lang"] = a.lang;
+    e.suggestions += ']';
+    if (a.intent) e.intent = *a.intent;
+    if (!a.lang.empty()) e.lang = a.lang;
     emit(fx, std::move(e));
     deliver(fx, c, c.history.back().frame, true);
     if (a.outcome == "handoff")

@@ -4,7 +4,8 @@
 // method that returns Effects: the events to append to the log, the frames to send once those
 // events are durable, and the frames to send at once (errors, typing). The state changes only
 // through apply(event), which is also how the state is rebuilt at start-up by replaying the
-// log: recovery is not a second code path. No sockets, no clocks (time comes in as `now_ms`),
+// log: recovery is not a second code path. Messages are typed (message_event.hpp): emitted
+// live and replayed alike through apply_message. No sockets, no clocks (time comes in as `now_ms`),
 // no randomness, so the same log always yields the same state and tests run in microseconds.
 #pragma once
 
@@ -19,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "message_event.hpp"
 #include "state.hpp"
 
 namespace chat::router {
@@ -88,7 +90,7 @@ struct Send {
 };
 
 struct Effects {
-    std::vector<json> events;      // in order; each already applied to the state
+    std::vector<Event> events;     // in order; each already applied to the state
     std::vector<Send> on_durable;  // after every event above is in the durable log
     std::vector<Send> now;         // not logged: errors, typing, duplicate acks of durable messages
     void error(SessionId s, std::string_view code, std::string_view message);
@@ -107,6 +109,7 @@ public:
     // --- rebuilding and applying ---
     // Applies one logged event (live or replayed). Unknown types are ignored.
     void apply(const json& event);
+    void apply(const Event& event);
     // After a replay: marks every agent that was online as disconnected since `now_ms`, so that
     // agents who do not come back within the grace period go offline.
     void finish_replay(std::int64_t now_ms);
@@ -164,7 +167,12 @@ public:
 
 private:
     // Builds an event, applies it, and records it in `fx`.
-    json& emit(Effects& fx, json event);
+    void emit(Effects& fx, json event);
+    void emit(Effects& fx, MessageEvent event);
+    // A message event's change of state (live, or converted from a replayed line).
+    void apply_message(Conversation& c, const MessageEvent& m);
+    // A bot message of `c` with the next msg id (the answer's fields, or the fallback's).
+    MessageEvent bot_message(const Conversation& c, std::int64_t now) const;
     Conversation* current_conversation(const std::string& visitor);
 
     void visitor_message(Effects& fx, SessionId s, const std::string& visitor, const json& frame,
@@ -180,7 +188,7 @@ private:
     void agent_goes_offline(Effects& fx, const std::string& agent, std::int64_t now);
 
     // frames
-    std::string message_frame(const Conversation& c, const json& event, std::uint64_t seq) const;
+    std::string message_frame(const Conversation& c, const MessageEvent& event, std::uint64_t seq) const;
     json assigned_frame_for_agent(const Conversation& c) const;
     json queue_snapshot() const;
 

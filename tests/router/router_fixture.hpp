@@ -32,8 +32,8 @@ inline router::BotFn real_bot() {
 // Events of a given type in the effects.
 inline std::vector<json> events_of(const Effects& fx, const std::string& type) {
     std::vector<json> out;
-    for (const auto& e : fx.events)
-        if (e.value("type", "") == type) out.push_back(e);
+    for (const auto& ev : fx.events)
+        if (const json& e = ev.as_json(); e.value("type", "") == type) out.push_back(e);
     return out;
 }
 
@@ -62,7 +62,8 @@ struct Bench {
     explicit Bench(router::RouterConfig c = {}) : cfg(c), r(c, real_bot()) {}
 
     Effects keep(Effects fx) {
-        for (auto& e : fx.events) {
+        for (const auto& ev : fx.events) {
+            json e = ev.as_json();
             e["v"] = 1;
             e["node"] = cfg.node;
             e["seq"] = ++seq;
