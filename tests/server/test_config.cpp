@@ -37,7 +37,7 @@ TEST_CASE("flags are parsed, both --flag VALUE and --flag=VALUE") {
     CHECK(c.allowed_origins == std::vector<std::string>{"https://a.example", "https://b.example"});
 }
 
-TEST_CASE("--help is recognised anywhere") {
+TEST_CASE("the help flag is recognised anywhere") {
     bool help = false;
     parse_server_args({"--listen", "1.2.3.4:5", "--help"}, help);
     CHECK(help);
@@ -92,7 +92,7 @@ TEST_CASE("a bad config file is refused with a reason") {
     CHECK_THROWS_WITH(parse({"--config", (dir.path() / "missing.json").string()}), Catch::Contains("cannot read"));
 }
 
-TEST_CASE("--commit-window-us: 2 ms by default, 0 turns it off, out of range refused") {
+TEST_CASE("commit window flag: 2 ms by default, 0 turns it off, out of range refused") {
     CHECK(parse({}).commit_window_us == 2000);
     CHECK(parse({"--commit-window-us", "0"}).commit_window_us == 0);
     CHECK(parse({"--commit-window-us=500"}).commit_window_us == 500);
