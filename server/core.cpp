@@ -28,12 +28,6 @@ using json = nlohmann::json;
 namespace {
 // How often the agents' queue view is refreshed when the queue changes.
 constexpr auto kQueueEvery = std::chrono::milliseconds(200);
-
-std::string_view text_field(const json& e, const char* key) {
-    auto it = e.find(key);
-    return it != e.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
-}
-
 }  // namespace
 
 struct Core::Impl {
@@ -251,15 +245,13 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     const std::string& node = state_->node();
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
-        if (const auto* m = e.message()) {
-            if (m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
-        } else if (text_field(e.as_json(), "type") == "message" && text_field(e.as_json(), "author") == "bot") {
-            metrics_.count_bot_outcome(std::string(text_field(e.as_json(), "outcome")));
-        }
+        // Messages are always typed (the router emits no JSON "message" event).
+        const auto* m = e.message();
+        if (m && m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
         std::string line = e.log_line(node, seq);
         // A typed message reaches the live KPIs as the fields its line holds, not re-parsed.
         std::optional<kpi::Event> typed;
-        if (const auto* m = e.message()) typed = router::kpi_event(*m, node, seq);
+        if (m) typed = router::kpi_event(*m, node, seq);
         if (typed) kpi_->add(*typed);
         else kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});

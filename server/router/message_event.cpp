@@ -23,6 +23,19 @@ const std::string& MessageEvent::text_json() const {
     return text_json_;
 }
 
+void MessageEvent::set_suggestions(const std::vector<std::pair<std::string, std::string>>& label_faq) {
+    suggestions = "[";
+    for (const auto& [label, faq] : label_faq) {
+        if (suggestions.size() > 1) suggestions += ',';
+        suggestions += "{\"faq\":";
+        append_json_string(suggestions, faq);
+        suggestions += ",\"label\":";
+        append_json_string(suggestions, label);
+        suggestions += '}';
+    }
+    suggestions += ']';
+}
+
 MessageEvent MessageEvent::from_json(const json& e) {
     MessageEvent m;
     m.conv = text_of(e, "conv").value_or("");

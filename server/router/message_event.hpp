@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +37,9 @@ struct MessageEvent {
     std::string suggestions;  // "" when absent
     std::optional<std::string> intent, lang;
 
+    // Sets `suggestions` from (label, faq) pairs: the array of {faq, label}, keys sorted as
+    // nlohmann writes them.
+    void set_suggestions(const std::vector<std::pair<std::string, std::string>>& label_faq);
     // `text` as JSON ("null" when erased), escaped once for both the frame and the log line.
     const std::string& text_json() const;
 

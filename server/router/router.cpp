@@ -48,8 +48,8 @@ void Router::emit(Effects& fx, json event) {
 }
 
 void Router::emit(Effects& fx, MessageEvent event) {
-    if (auto c = st_.conversations.find(event.conv); c != st_.conversations.end()) apply_message(c->second, event);
     fx.events.emplace_back(std::move(event));
+    apply(fx.events.back());
 }
 
 MessageEvent Router::bot_message(const Conversation& c, std::int64_t now) const {
@@ -219,9 +219,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             e.text = fr ? "Désolé de ne pas avoir pu vous aider. Voulez-vous parler à un conseiller ?"
                         : "Sorry I could not help. Would you like to talk to someone from our team?";
             e.outcome = "fallback";
-            e.suggestions = "[{\"faq\":\"human_agent\",\"label\":";
-            append_json_string(e.suggestions, fr ? "Parler à un conseiller" : "Talk to a person");
-            e.suggestions += "}]";
+            e.set_suggestions({{fr ? "Parler à un conseiller" : "Talk to a person", "human_agent"}});
             emit(fx, std::move(e));
             deliver(fx, *c, c->history.back().frame, true);
         }
@@ -330,17 +328,7 @@ void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::in
     e.faq = a.faq;
     e.score = a.score;
     e.outcome = a.outcome;
-    // The array of {faq, label}, keys sorted as nlohmann writes them.
-    e.suggestions = "[";
-    for (auto& [label, faq] : a.suggestions) {
-        if (e.suggestions.size() > 1) e.suggestions += ',';
-        e.suggestions += "{\"faq\":";
-        append_json_string(e.suggestions, faq);
-        e.suggestions += ",\"label\":";
-        append_json_string(e.suggestions, label);
-        e.suggestions += '}';
-    }
-    e.suggestions += ']';
+    e.set_suggestions(a.suggestions);
     if (a.intent) e.intent = *a.intent;
     if (!a.lang.empty()) e.lang = a.lang;
     emit(fx, std::move(e));
