@@ -117,7 +117,13 @@ private:
     void note_owner(const std::string& conv, const std::string& node);
     // Claims `conv` (retrying while its owner's liveness key lives, `attempts` times) and
     // rebuilds it from its journal; `done(true)` on the core's strand when it is this node's.
-    void take_over(const std::string& conv, int attempts, std::function<void(bool)> done);
+    // With `from` (the owner presumed dead), gives up at once when another node owns it.
+    void take_over(const std::string& conv, int attempts, std::function<void(bool)> done, const std::string& from = "");
+    // A returning visitor's conversation `conv`: their hello goes to its owner while it lives,
+    // else it is taken over here; when another node took it first, the owner is looked up
+    // again (`hops` times) before the router answers alone.
+    void reach_owner(SessionId s, const std::string& conv, const nlohmann::json& hello, std::function<void()> answer,
+                     int hops);
     // Every second: claims open conversations of dead nodes that no client came back for.
     void sweep();
     void forward(SessionId s, const std::string& agent, const nlohmann::json& frame, const std::string& owner, bool retry);

@@ -59,31 +59,43 @@ bool ClusterLink::visitor_hello(SessionId s, const std::string& visitor, const s
             if (c->has_session(s)) c->run(c->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
         });
     };
-    client_->command({"HGET", store_->key({"visitor", visitor}), "conv"}, [self, s, visitor, token, last_seq, answer](std::error_code ec, cluster::Reply reply) {
+    json hello{{"k", "visitor_hello"}, {"from", node_}, {"s", s}, {"visitor", visitor}, {"token", token}};
+    if (last_seq) hello["last_seq"] = *last_seq;
+    client_->command({"HGET", store_->key({"visitor", visitor}), "conv"}, [self, s, hello, answer](std::error_code ec, cluster::Reply reply) {
         if (ec || reply.type != cluster::Reply::Type::string || reply.str.empty()) return answer();
-        const std::string conv = reply.str;
-        self->client_->command({"HGET", self->store_->key({"conv", conv}), "owner"}, [self, s, visitor, token, last_seq, answer, conv](std::error_code ec, cluster::Reply o) {
-            if (ec || o.type != cluster::Reply::Type::string || o.str.empty() || o.str == self->node_) return answer();
-            const std::string owner = o.str;
-            auto c = self->core();
-            if (!c) return;
-            // The owner lives: the visitor is served through it (their frames go there, its frames
-            // come back). It is dead: the conversation is taken over here.
-            net::post(c->strand_, [self, c, s, visitor, token, last_seq, answer, conv, owner] {
-                if (!c->has_session(s)) return;
-                self->proxied_[s] = owner;
-                json hello{{"k", "visitor_hello"}, {"from", self->node_}, {"s", s}, {"visitor", visitor}, {"token", token}};
-                if (last_seq) hello["last_seq"] = *last_seq;
-                self->publish_to(owner, hello, [self, c, s, conv, answer] {
-                    net::post(c->strand_, [self, s, conv, answer] {
-                        self->proxied_.erase(s);
-                        self->take_over(conv, 20, [answer](bool) { answer(); });
-                    });
+        self->reach_owner(s, reply.str, hello, answer, 3);
+    });
+    return true;
+}
+
+void ClusterLink::reach_owner(SessionId s, const std::string& conv, const json& hello, std::function<void()> answer,
+                              int hops) {
+    auto self = shared_from_this();
+    client_->command({"HGET", store_->key({"conv", conv}), "owner"}, [self, s, conv, hello, answer, hops](std::error_code ec, cluster::Reply o) {
+        if (ec || o.type != cluster::Reply::Type::string || o.str.empty() || o.str == self->node_) return answer();
+        const std::string owner = o.str;
+        auto c = self->core();
+        if (!c) return;
+        // The owner lives: the visitor is served through it (their frames go there, its frames
+        // come back). It is dead: the conversation is taken over here — unless another node
+        // (its sweep, another of the visitor's tabs) took it first: then through that one.
+        net::post(c->strand_, [self, c, s, hello, answer, conv, owner, hops] {
+            if (!c->has_session(s)) return;
+            self->proxied_[s] = owner;
+            self->publish_to(owner, hello, [self, c, s, conv, hello, owner, answer, hops] {
+                net::post(c->strand_, [self, s, conv, hello, owner, answer, hops] {
+                    self->proxied_.erase(s);
+                    self->take_over(
+                        conv, 20,
+                        [self, s, conv, hello, answer, hops](bool mine) {
+                            if (mine || hops <= 0) return answer();
+                            self->reach_owner(s, conv, hello, answer, hops - 1);
+                        },
+                        owner);
                 });
             });
         });
     });
-    return true;
 }
 
 bool ClusterLink::visitor_frame(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
@@ -105,18 +117,22 @@ void ClusterLink::visitor_gone(SessionId s, const std::string& visitor) {
     proxied_.erase(it);
 }
 
-void ClusterLink::take_over(const std::string& conv, int attempts, std::function<void(bool)> done) {
+void ClusterLink::take_over(const std::string& conv, int attempts, std::function<void(bool)> done,
+                            const std::string& from) {
     auto self = shared_from_this();
     auto c = core();
     if (!c) return;
     auto finish = [c, done](bool mine) { net::post(c->strand_, [done, mine] { done(mine); }); };
-    store_->claim(conv, node_, now_ms(), kClaimGraceMs, [self, c, conv, attempts, done, finish](std::error_code ec, cluster::ClaimResult r) {
+    store_->claim(conv, node_, now_ms(), kClaimGraceMs, [self, c, conv, attempts, done, finish, from](std::error_code ec, cluster::ClaimResult r) {
         if (ec) return finish(false);
         if (!r.ok) {
-            if (attempts <= 0) return finish(false);
+            // Taken over by another node: it lives, there is nothing to wait for.
+            if (attempts <= 0 || (!from.empty() && r.owner != from)) return finish(false);
             // Its owner's liveness key still lives: dead or not, it is known within its lifetime.
             auto timer = std::make_shared<net::steady_timer>(self->ioc_, std::chrono::milliseconds(500));
-            return timer->async_wait([self, timer, conv, attempts, done](error_code) { self->take_over(conv, attempts - 1, done); });
+            return timer->async_wait([self, timer, conv, attempts, done, from](error_code) {
+                self->take_over(conv, attempts - 1, done, from);
+            });
         }
         self->store_->read_journal(conv, [self, c, conv, r, finish](std::error_code ec, std::vector<std::string> lines) {
             if (ec) return finish(false);
