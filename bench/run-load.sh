@@ -11,7 +11,8 @@
 # --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
 # Every run starts from an empty data directory; the KPIs of each chatd run are read back
-# with chat-kpi. Needs node (for the relay and for the medians).
+# with chat-kpi, and chatd's durable-append latency (its /metrics histogram) is printed beside
+# the ack latency. Needs node (for the relay and for the medians).
 #
 # The bench config raises limits that exist against abuse and would refuse a load generator:
 # limits.msgs_per_s / burst (10 / 20 per connection by default), limits.conns_per_address
@@ -71,6 +72,25 @@ drive() {
   "$BIN/chat-bench" --merge "${files[@]}" --server-base-rss-kb "$base" --json "$OUT/$name-$run.json" --label "$name run $run"
 }
 
+# append_latency PORT: the durable append's share of the ack latency, from chatd's own
+# histogram (chat_log_append_seconds: a batch handed to the log writer until written and
+# fdatasync'ed), as the bucket bounds that hold half and 99 % of the run's batches.
+append_latency() {
+  node - "$1" <<'JS'
+require('http').get(`http://127.0.0.1:${process.argv[2]}/metrics`, (res) => {
+  let body = '';
+  res.on('data', (d) => (body += d));
+  res.on('end', () => {
+    const buckets = [...body.matchAll(/^chat_log_append_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]);
+    const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
+    if (!total) return;
+    const within = (q) => { const b = buckets.find(([, n]) => n >= q * total); return b[0] === '+Inf' ? 'more' : `${Number(b[0]) * 1000} ms`; };
+    console.log(`  durable append     p50 <= ${within(0.5)}, p99 <= ${within(0.99)}  (${total} batches; chatd's chat_log_append_seconds)`);
+  });
+}).on('error', () => {});
+JS
+}
+
 run_chatd() {
   local run=$1 data="$OUT/chatd-data-$1" port; port=$(free_port)
   rm -rf "$data"
@@ -83,6 +103,7 @@ run_chatd() {
   local pid=$!
   wait_listening "$OUT/chatd-$run.log" "listening on"
   drive "$port" "$pid" chatd "$run"
+  append_latency "$port"
   kill -TERM "$pid"; wait "$pid" || true
   # The run's KPIs, read back from the log.
   "$BIN/chat-kpi" --json "$data" > "$OUT/chatd-$run-kpi.json"
