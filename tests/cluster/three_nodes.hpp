@@ -10,7 +10,9 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <exception>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -100,6 +102,15 @@ struct Nodes {
         for (int i = 0; i < n; ++i) start(i);
         REQUIRE(ready());
     }
+    // A test ended by a failed REQUIRE or an unexpected exception (a frame that never came):
+    // what each node printed, so that a failure on CI can be read without running it again.
+    ~Nodes() {
+        if (std::uncaught_exceptions() == 0) return;
+        for (std::size_t i = 0; i < nodes.size(); ++i)
+            std::cerr << "---- output of node " << nodes[i]->id << ":\n" << output(static_cast<int>(i)) << std::endl;
+    }
+    Nodes(const Nodes&) = delete;
+    Nodes& operator=(const Nodes&) = delete;
     void start(int i) {
         std::vector<std::string> args{"--redis", redis.url(), "--node", nodes[i]->id};
         args.insert(args.end(), extra.begin(), extra.end());
