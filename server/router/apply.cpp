@@ -123,7 +123,7 @@ void Router::apply(const json& e) {
         a.last_assigned_ms = ts;
         const std::uint64_t seq = ++c.last_seq;
         c.history.push_back({seq, true,
-                             std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).unum("seq", seq).num("ts", ts).str("type", "assigned")).done()});
+                             std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).num("seq", seq).num("ts", ts).str("type", "assigned")).done()});
     } else if (type == "conversation.transferred") {
         agent_record(str(e, "from_agent")).convs.erase(c.id);
     } else if (type == "conversation.resolved" || type == "conversation.abandoned") {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -35,14 +36,9 @@ public:
         append_json_string(out_, value);
         return *this;
     }
-    JsonOut& num(std::string_view key, std::int64_t value) {
-        name(key);
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, value);
-        out_.append(buf, r.ptr);
-        return *this;
-    }
-    JsonOut& unum(std::string_view key, std::uint64_t value) {
+    // An integer, signed or not, as nlohmann writes it.
+    template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>, int> = 0>
+    JsonOut& num(std::string_view key, Int value) {
         name(key);
         char buf[24];
         auto r = std::to_chars(buf, buf + sizeof buf, value);

@@ -95,7 +95,7 @@ std::string MessageEvent::log_line(std::string_view node, std::uint64_t seq) con
         if (outcome) f.str("outcome", *outcome);
         f.value("score", json(score));
     }
-    f.unum("seq", seq);
+    f.num("seq", seq);
     if (bot_fields) f.raw("suggestions", suggestions.empty() ? std::string_view("[]") : std::string_view(suggestions));
     f.raw("text", text_json());
     f.num("ts", ts);

@@ -26,14 +26,14 @@ std::string ack_frame(std::string_view client_id, std::string_view conv, std::st
     JsonOut f(96);
     f.str("client_id", client_id);
     if (!conv.empty()) f.str("conv", conv);
-    return std::move(f.str("msg", msg).unum("seq", seq).str("type", "ack")).done();
+    return std::move(f.str("msg", msg).num("seq", seq).str("type", "ack")).done();
 }
 
 std::string resolved_frame(std::string_view conv, std::uint64_t seq, std::int64_t ts, std::string_view by,
                            std::optional<bool> ask_nps) {
     JsonOut f(128);
     if (ask_nps) f.raw("ask_csat", "true").raw("ask_nps", *ask_nps ? "true" : "false");
-    return std::move(f.str("by", by).str("conv", conv).unum("seq", seq).num("ts", ts).str("type", "resolved")).done();
+    return std::move(f.str("by", by).str("conv", conv).num("seq", seq).num("ts", ts).str("type", "resolved")).done();
 }
 
 void Effects::error(SessionId s, std::string_view code, std::string_view message) {
@@ -93,7 +93,7 @@ std::string Router::message_frame(const Conversation& c, const MessageEvent& e, 
     }
     f.str("msg", e.msg);
     if (author == "bot" && e.outcome) f.str("outcome", *e.outcome);
-    f.unum("seq", seq);
+    f.num("seq", seq);
     if (author == "bot") f.raw("suggestions", e.suggestions.empty() ? std::string_view("[]") : std::string_view(e.suggestions));
     f.raw("text", e.text_json());
     f.num("ts", e.ts);

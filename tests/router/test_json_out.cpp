@@ -80,7 +80,7 @@ TEST_CASE("json_out: an object written field by field equals nlohmann's dump of 
                             .str("client_id", "c-1")
                             .str("conv", "cn-1")
                             .str("msg", "cn-1.1")
-                            .unum("seq", 18446744073709551615ull)
+                            .num("seq", 18446744073709551615ull)
                             .str("text", "Où est ma commande ?\n\"vite\"")
                             .num("ts", -1700000000123)
                             .str("type", "message")
