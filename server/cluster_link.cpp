@@ -149,6 +149,29 @@ void ClusterLink::publish_to(const std::string& node, const json& payload, std::
     });
 }
 
+// A frame of a visitor served through another node (`k`: visitor_hello, visitor_frame,
+// visitor_gone), handled as a local session's. Core strand.
+void ClusterLink::remote_visitor(const json& m) {
+    auto c = core();
+    if (!c) return;
+    const std::string k = m.value("k", ""), from = m.value("from", ""), visitor = m.value("visitor", "");
+    const SessionId remote = m.value("s", SessionId{0});
+    if (from.empty() || visitor.empty()) return;
+    SessionId id = 0;
+    auto sink = remote_session(from, remote, id);
+    if (k == "visitor_gone") {
+        remote_sessions_.erase(from + "/" + std::to_string(remote));
+        return c->visitor_gone(id, visitor);
+    }
+    c->attach_visitor(id, visitor, sink);
+    if (k == "visitor_hello") {
+        std::optional<std::uint64_t> last_seq;
+        if (m.contains("last_seq") && m["last_seq"].is_number_unsigned()) last_seq = m["last_seq"].get<std::uint64_t>();
+        return c->run(c->router_->visitor_connected(id, visitor, m.value("token", ""), last_seq, now_ms()), id);
+    }
+    if (m.contains("frame")) c->visitor_frame(id, visitor, m["frame"], m.value("lang", ""), m.value("page", ""));
+}
+
 void ClusterLink::on_message(const std::string& channel, const std::string& payload) {
     json m = json::parse(payload, nullptr, false);
     if (!m.is_object()) return;
@@ -197,23 +220,9 @@ void ClusterLink::on_message(const std::string& channel, const std::string& payl
         });
     } else if (k == "visitor_hello" || k == "visitor_frame" || k == "visitor_gone") {
         // A visitor served through another node, for a conversation this node owns.
-        net::post(c->strand_, [self = shared_from_this(), c, k, m = std::move(m)] {
-            const std::string from = m.value("from", ""), visitor = m.value("visitor", "");
-            const SessionId remote = m.value("s", SessionId{0});
-            if (from.empty() || visitor.empty()) return;
-            SessionId id = 0;
-            auto sink = self->remote_session(from, remote, id);
-            if (k == "visitor_gone") {
-                self->remote_sessions_.erase(from + "/" + std::to_string(remote));
-                return c->visitor_gone(id, visitor);
-            }
-            c->attach_visitor(id, visitor, sink);
-            if (k == "visitor_hello") {
-                std::optional<std::uint64_t> last_seq;
-                if (m.contains("last_seq") && m["last_seq"].is_number_unsigned()) last_seq = m["last_seq"].get<std::uint64_t>();
-                return c->run(c->router_->visitor_connected(id, visitor, m.value("token", ""), last_seq, now_ms()), id);
-            }
-            if (m.contains("frame")) c->visitor_frame(id, visitor, m["frame"], m.value("lang", ""), m.value("page", ""));
+        net::post(c->strand_, [self = shared_from_this(), m = std::move(m)]() mutable {
+            if (!self->rebuilding_.empty()) return self->deferred_.push_back(std::move(m));
+            self->remote_visitor(m);
         });
     } else if (k == "agent_view") {
         // An agent's console came back on another node: it gets the conversation again.

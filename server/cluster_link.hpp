@@ -154,6 +154,15 @@ private:
     std::map<SessionId, std::string> proxied_;  // visitors here whose conversation another node owns
     std::shared_ptr<RemoteSession> remote_session(const std::string& node, SessionId remote, SessionId& id);
     std::set<std::string> offline_here_;  // agents of other nodes whose agent.status offline this node writes
+    // Conversations claimed by this node and not yet rebuilt from their journals; while there
+    // are any, frames of visitors served through other nodes wait (in order) in deferred_, so
+    // that a visitor whose hello was sent here the moment the claim succeeded is not welcomed
+    // as if their conversation did not exist.
+    std::set<std::string> rebuilding_;
+    std::vector<nlohmann::json> deferred_;
+    void remote_visitor(const nlohmann::json& m);
+    // `conv` is rebuilt (or will not be): the visitors' frames that waited are handled.
+    void rebuilt(const std::string& conv);
     int ticks_ = 0;
 };
 

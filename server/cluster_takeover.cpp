@@ -134,15 +134,23 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
                 self->take_over(conv, attempts - 1, done, from);
             });
         }
+        // This node's from now on, but not rebuilt yet: visitors' frames sent here wait for it.
+        net::post(c->strand_, [self, conv] { self->rebuilding_.insert(conv); });
         self->store_->read_journal(conv, [self, c, conv, r, finish](std::error_code ec, std::vector<std::string> lines) {
-            if (ec) return finish(false);
+            if (ec) {
+                net::post(c->strand_, [self, conv] { self->rebuilt(conv); });
+                return finish(false);
+            }
             net::post(c->strand_, [self, c, conv, r, lines = std::move(lines), finish] {
-                if (c->router_->state().conversations.count(conv)) return finish(true);  // already here
+                const bool here = c->router_->state().conversations.count(conv) != 0;
                 // Rebuilt as the owner had it; nothing of it is written again.
-                for (const auto& line : lines) {
-                    json e = json::parse(line, nullptr, false);
-                    if (e.is_object()) c->router_->apply(e);
-                }
+                if (!here)
+                    for (const auto& line : lines) {
+                        json e = json::parse(line, nullptr, false);
+                        if (e.is_object()) c->router_->apply(e);
+                    }
+                self->rebuilt(conv);
+                if (here) return finish(true);  // already here
                 if (!c->router_->state().conversations.count(conv)) return finish(false);  // no journal
                 self->note_owner(conv, self->node_);
                 std::cout << "chatd: cluster: took " << conv << " over from " << r.owner << " (epoch " << r.epoch << ", "
@@ -160,6 +168,14 @@ void ClusterLink::take_over(const std::string& conv, int attempts, std::function
             });
         });
     });
+}
+
+void ClusterLink::rebuilt(const std::string& conv) {
+    rebuilding_.erase(conv);
+    if (!rebuilding_.empty()) return;
+    auto waiting = std::move(deferred_);
+    deferred_.clear();
+    for (const auto& m : waiting) remote_visitor(m);
 }
 
 // A dead node's open conversations, drawn at random by every live node each second: the
