@@ -12,6 +12,7 @@
 # still moves with what else runs (batches grow under load), so compare builds alternately.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 BUILD=build VISITORS=2000 RATE=3000 THREADS=0 OUT=/tmp/chat-cpu
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,18 +25,14 @@ done
 BIN=$BUILD/bin
 for b in chatd chat-bench; do [ -x "$BIN/$b" ] || { echo "cpu-per-message.sh: $BIN/$b missing" >&2; exit 1; }; done
 rm -rf "$OUT"; mkdir -p "$OUT/data"
-cat > "$OUT/config.json" <<JSON
-{ "node": "cpu",
-  "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0, "max_connections": 100000 } }
-JSON
+load_config "$OUT/config.json" cpu
 threads=()
 [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+PORT=$(free_port)
 "$BIN/chatd" --listen "127.0.0.1:$PORT" --data "$OUT/data" --config "$OUT/config.json" "${threads[@]}" "$@" > "$OUT/chatd.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "listening on" "$OUT/chatd.log" && break; sleep 0.1; done
-grep -q "listening on" "$OUT/chatd.log" || { cat "$OUT/chatd.log" >&2; exit 1; }
+wait_listening "$OUT/chatd.log"
 visitor_msgs() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^chat_messages_in_total\{author="visitor"\}/ {print $2}'; }
 ticks() { awk '{print $14, $15}' "/proc/$PID/stat"; }
 START=$(( $(date +%s%3N) + 3000 ))

@@ -13,6 +13,7 @@
 # connection: all server processes' RSS over all connections, and above the idle processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 BUILD=build NODES=2 VISITORS=20000 HOLD=6 RUNS=3 OUT=/tmp/chat-idle-nodes
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,7 +32,6 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 cat > "$OUT/config.json" <<JSON
 { "limits": { "conns_per_address": 0, "max_connections": 100000 } }
 JSON
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -52,8 +52,7 @@ for run in $(seq 1 "$RUNS"); do
     "$BIN/chatd" --node "n$n" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/config.json" \
       --redis "redis://127.0.0.1:$rport" > "$OUT/chatd-$run-n$n.log" 2>&1 &
     node_pids+=($!); pids+=($!); ports+=("$port")
-    for _ in $(seq 1 200); do grep -q "listening on" "$OUT/chatd-$run-n$n.log" && break; sleep 0.05; done
-    grep -q "listening on" "$OUT/chatd-$run-n$n.log" || { cat "$OUT/chatd-$run-n$n.log" >&2; exit 1; }
+    wait_listening "$OUT/chatd-$run-n$n.log"
   done
   base=0
   for p in "${node_pids[@]}" "$rpid"; do base=$(( base + $(rss_kb "$p") )); done

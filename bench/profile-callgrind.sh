@@ -11,6 +11,7 @@
 # before/after figure for the hot path. The callgrind files stay in OUT for callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 BUILD=build VISITORS=100 RATE=60 DURATION=10 OUT=/tmp/chat-callgrind
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,17 +25,13 @@ BIN=$BUILD/bin
 for b in chatd chat-bench; do [ -x "$BIN/$b" ] || { echo "profile-callgrind.sh: $BIN/$b missing" >&2; exit 1; }; done
 command -v callgrind_control >/dev/null || { echo "profile-callgrind.sh: valgrind is not installed" >&2; exit 1; }
 rm -rf "$OUT"; mkdir -p "$OUT/data"
-cat > "$OUT/config.json" <<JSON
-{ "node": "prof",
-  "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0, "max_connections": 100000 } }
-JSON
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+load_config "$OUT/config.json" prof
+PORT=$(free_port)
 valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --callgrind-out-file="$OUT/callgrind.out.%p" \
   "$BIN/chatd" --listen "127.0.0.1:$PORT" --data "$OUT/data" --config "$OUT/config.json" > "$OUT/chatd.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do grep -q "listening on" "$OUT/chatd.log" && break; sleep 0.1; done
-grep -q "listening on" "$OUT/chatd.log" || { cat "$OUT/chatd.log" >&2; exit 1; }
+wait_listening "$OUT/chatd.log" 60  # under valgrind
 visitor_msgs() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^chat_messages_in_total\{author="visitor"\}/ {print $2}'; }
 START=$(( $(date +%s%3N) + 4000 ))
 "$BIN/chat-bench" --url "ws://127.0.0.1:$PORT" --visitors "$VISITORS" --rate "$RATE" --warmup 0 \

@@ -20,6 +20,7 @@
 # limits.max_connections. Durability is not relaxed: every ack follows an fdatasync.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,16 +37,8 @@ if [ "$IDLE" = 1 ]; then PROCS=$(( (VISITORS + 9899) / 9900 )); fi
 mkdir -p "$OUT"
 PASSWORD="bench password 42"
 echo "$PASSWORD" > "$OUT/agent-password"
-cat > "$OUT/bench-config.json" <<JSON
-{ "node": "bench",
-  "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0, "max_connections": 100000 } }
-JSON
+load_config "$OUT/bench-config.json" bench
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_listening() {  # file pattern
-  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "run-load.sh: server did not start:" >&2; cat "$1" >&2; return 1
-}
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # drive PORT PID NAME RUN [extra chat-bench flags]: K processes, merged report in $OUT/NAME-RUN.json
@@ -101,7 +94,7 @@ run_chatd() {
   [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
   "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${threads[@]}" > "$OUT/chatd-$run.log" 2>&1 &
   local pid=$!
-  wait_listening "$OUT/chatd-$run.log" "listening on"
+  wait_listening "$OUT/chatd-$run.log"
   drive "$port" "$pid" chatd "$run"
   append_latency "$port"
   kill -TERM "$pid"; wait "$pid" || true
@@ -116,7 +109,7 @@ run_relay() {
   rm -rf "$data"
   node bench/baseline/relay.mjs --port "$port" --data "$data" > "$OUT/relay-$run.log" 2>&1 &
   local pid=$!
-  wait_listening "$OUT/relay-$run.log" "listening on"
+  wait_listening "$OUT/relay-$run.log"
   drive "$port" "$pid" relay "$run"
   kill -TERM "$pid"; wait "$pid" || true
   rm -rf "$data"

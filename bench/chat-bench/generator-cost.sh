@@ -10,6 +10,7 @@
 # Compare builds alternately: on a shared machine the cost moves with what else runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/common.sh
 BUILD=build BENCH="" VISITORS=2000 RATE=4000 OUT=/tmp/chat-generator-cost
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,16 +23,12 @@ done
 BENCH=${BENCH:-$BUILD/bin/chat-bench}
 for b in "$BUILD/bin/chatd" "$BENCH"; do [ -x "$b" ] || { echo "generator-cost.sh: $b missing" >&2; exit 1; }; done
 rm -rf "$OUT"; mkdir -p "$OUT/data"
-cat > "$OUT/config.json" <<JSON
-{ "node": "cost",
-  "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0, "max_connections": 100000 } }
-JSON
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+load_config "$OUT/config.json" cost
+PORT=$(free_port)
 "$BUILD/bin/chatd" --listen "127.0.0.1:$PORT" --data "$OUT/data" --config "$OUT/config.json" > "$OUT/chatd.log" 2>&1 &
 CHATD=$!
 trap 'kill $CHATD 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "listening on" "$OUT/chatd.log" && break; sleep 0.1; done
-grep -q "listening on" "$OUT/chatd.log" || { cat "$OUT/chatd.log" >&2; exit 1; }
+wait_listening "$OUT/chatd.log"
 START=$(( $(date +%s%3N) + 1500 + VISITORS / 3 ))
 "$BENCH" --url "ws://127.0.0.1:$PORT" --visitors "$VISITORS" --rate "$RATE" --warmup 0 --duration 10 \
   --source 127.0.0.2-127.0.0.11 --start-at "$START" --server-pid "$CHATD" > "$OUT/bench.txt" 2>&1 &

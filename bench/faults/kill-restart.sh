@@ -9,6 +9,7 @@
 #   bench/faults/kill-restart.sh [--build DIR] [--visitors N] [--rate R] [--kills K] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/common.sh
 BUILD=build VISITORS=2000 RATE=2000 KILLS=2 OUT=/tmp/chat-faults
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,7 +24,7 @@ DATA=$OUT/data
 cat > "$OUT/config.json" <<JSON
 { "node": "faults", "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0 } }
 JSON
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+PORT=$(free_port)
 start_chatd() {
   "$BIN/chatd" --listen "127.0.0.1:$PORT" --data "$DATA" --config "$OUT/config.json" >> "$OUT/chatd.log" 2>&1 &
   CHATD=$!
