@@ -16,7 +16,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/detail/hybi13.hpp>
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -50,7 +49,7 @@ std::uint32_t next_mask() {
 struct Connection::Upgrade {
     explicit Upgrade(net::io_context& ioc) : stream(ioc) {}
     beast::tcp_stream stream;
-    beast::websocket::detail::sec_ws_key_type key;
+    std::string key;
     http::request<http::empty_body> req;
     http::response<http::string_body> res;
     beast::flat_buffer buffer;
@@ -92,8 +91,8 @@ void Connection::connect(const std::string& source, std::string target) {
     req.set(http::field::host, run_.opt.host + ":" + std::to_string(run_.opt.port));
     req.set(http::field::upgrade, "websocket");
     req.set(http::field::connection, "upgrade");
-    beast::websocket::detail::make_sec_ws_key(up_->key);
-    req.set(http::field::sec_websocket_key, beast::string_view(up_->key.data(), up_->key.size()));
+    up_->key = ws::make_key();
+    req.set(http::field::sec_websocket_key, up_->key);
     req.set(http::field::sec_websocket_version, "13");
 
     tcp::endpoint server(net::ip::make_address(run_.opt.host), run_.opt.port);
@@ -113,12 +112,11 @@ void Connection::connect(const std::string& source, std::string target) {
                 if (ec) return failed(*self);
                 // The checks of Beast's client handshake (websocket::stream's on_response).
                 const auto& res = self->up_->res;
-                beast::websocket::detail::sec_ws_accept_type accept;
-                beast::websocket::detail::make_sec_ws_accept(accept, beast::string_view(self->up_->key.data(), self->up_->key.size()));
+                const std::string accept = ws::accept_for(self->up_->key);
                 if (res.result() != http::status::switching_protocols || res.version() != 11 ||
                     !http::token_list{res[http::field::connection]}.exists("upgrade") ||
                     !http::token_list{res[http::field::upgrade]}.exists("websocket") ||
-                    res[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size()))
+                    res[http::field::sec_websocket_accept] != accept)
                     return failed(*self);
                 beast::error_code ignored;
                 self->up_->stream.expires_never();

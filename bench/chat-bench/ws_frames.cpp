@@ -1,7 +1,13 @@
-// ws_frames.cpp — writing masked client frames and reading server frames (RFC 6455 §5.2).
+// ws_frames.cpp — writing masked client frames and reading server frames (RFC 6455 §5.2), and
+// the upgrade's key and accept value (§4).
 #include "ws_frames.hpp"
 
 #include <cstring>
+#include <stdexcept>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 
 namespace chat::bench::ws {
 
@@ -71,6 +77,31 @@ Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_
     f.payload = in.substr(h, static_cast<std::size_t>(len));
     used = h + static_cast<std::size_t>(len);
     return Parse::frame;
+}
+
+namespace {
+std::string base64(const unsigned char* bytes, int n) {
+    std::string out(static_cast<std::size_t>(4 * ((n + 2) / 3)), '\0');
+    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, n);
+    out.resize(static_cast<std::size_t>(len));
+    return out;
+}
+}  // namespace
+
+std::string make_key() {
+    unsigned char raw[16];
+    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
+    return base64(raw, sizeof raw);
+}
+
+std::string accept_for(std::string_view key) {
+    static constexpr std::string_view guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    std::string joined;
+    joined.reserve(key.size() + guid.size());
+    joined.append(key).append(guid);
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), digest);
+    return base64(digest, SHA_DIGEST_LENGTH);
 }
 
 }  // namespace chat::bench::ws

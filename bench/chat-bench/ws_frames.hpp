@@ -2,8 +2,8 @@
 // masked into a caller's buffer, the server's frames read from bytes received. Pure: no
 // sockets, no clocks, no allocation beyond the caller's buffer.
 //
-// Beast opens the connection and does the HTTP upgrade (connection.cpp); the frames after it
-// go through here so that one read gives every whole frame it holds and one write carries every
+// Beast opens the connection and carries the HTTP upgrade (connection.cpp), with the key and the
+// expected accept value made here; the frames after it go through here so that one read gives every whole frame it holds and one write carries every
 // frame of a turn. The frames on the wire are the ones Beast's stream writes: one unfragmented
 // masked frame per message, the length in the shortest form.
 #pragma once
@@ -32,5 +32,11 @@ enum class Parse { frame, need_more, bad };
 // only part of one; `bad` when it breaks the protocol for a server's frame (masked, reserved bits
 // or opcode, control frame fragmented or over 125 bytes) or its payload exceeds `max_payload`.
 Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_t& used);
+
+// A fresh Sec-WebSocket-Key: 16 random bytes in base64 (RFC 6455 §4.1).
+std::string make_key();
+// The Sec-WebSocket-Accept a server must answer to `key`: base64(SHA-1(key + the protocol's
+// GUID)) (RFC 6455 §4.2.2). SHA-1 and base64 come from OpenSSL's libcrypto.
+std::string accept_for(std::string_view key);
 
 }  // namespace chat::bench::ws

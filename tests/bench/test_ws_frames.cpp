@@ -130,3 +130,13 @@ TEST_CASE("server frames that break the protocol are refused") {
     // Over the limit is known from the header alone, before the payload arrives.
     CHECK(ws::parse(server_frame(ws::text, payload_of(70000)).substr(0, 10), 1000, f, used) == ws::Parse::bad);
 }
+
+TEST_CASE("the upgrade's key is 16 random bytes in base64, and the accept value is RFC 6455's") {
+    // The worked example of RFC 6455 §1.3.
+    CHECK(ws::accept_for("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    CHECK(ws::accept_for("x3JJHMbDL1EzLkh9GBhXDw==") == "HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
+    const std::string a = ws::make_key(), b = ws::make_key();
+    CHECK(a.size() == 24);  // 16 bytes: 22 base64 digits and "=="
+    CHECK(a.substr(22) == "==");
+    CHECK(a != b);
+}
