@@ -3,8 +3,10 @@
 # latency bound: "rate at equal or better p99", the comparison the load target asks for.
 #
 #   bench/sweep.sh [--build DIR] [--rates 2000,4000,...] [--p99-ms 20] [--visitors N] [--procs K]
-#                  [--duration S] [--passes N] [--threads T] [--out DIR]
+#                  [--duration S] [--passes N] [--threads T] [--servers chatd,relay,floor] [--out DIR]
 #
+# --servers: which servers climb (default chatd,relay); `floor` adds relay-floor (bench/floor),
+# the relay in lean C++: the ceiling of what any server sustains here for this load.
 # Each pass walks the rates upwards, alternating chatd and the relay at every rate (one
 # bench/run-load.sh run each: same chat-bench load, empty data directory, chatd's KPIs read
 # back). A server sustains a rate when it acknowledged at least 97 % of it, with no error,
@@ -15,18 +17,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=build RATES=2000,4000,6000,8000,10000,12000,14000,16000,20000 P99=20 VISITORS=4000 PROCS=2 DURATION=10
-PASSES=3 THREADS=0 OUT=/tmp/chat-sweep
+PASSES=3 THREADS=0 SERVERS=chatd,relay OUT=/tmp/chat-sweep
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --rates) RATES=$2; shift ;; --p99-ms) P99=$2; shift ;;
     --visitors) VISITORS=$2; shift ;; --procs) PROCS=$2; shift ;; --duration) DURATION=$2; shift ;;
     --passes) PASSES=$2; shift ;; --threads) THREADS=$2; shift ;; --out) OUT=$2; shift ;;
+    --servers) SERVERS=$2; shift ;;
     *) echo "sweep.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
 done
 rm -rf "$OUT"; mkdir -p "$OUT"
-echo "== sweep: rates $RATES, bound ack p99 <= $P99 ms, $VISITORS visitors over $PROCS chat-bench process(es), $DURATION s each, $PASSES passes; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== sweep: servers $SERVERS, rates $RATES, bound ack p99 <= $P99 ms, $VISITORS visitors over $PROCS chat-bench process(es), $DURATION s each, $PASSES passes; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # sustained FILE RATE: 0 when the run in FILE sustained RATE within the bound.
 sustained() {
@@ -37,7 +40,7 @@ sustained() {
 }
 
 for pass in $(seq 1 "$PASSES"); do
-  climbing=(chatd relay)
+  climbing=(${SERVERS//,/ })
   for rate in ${RATES//,/ }; do
     [ ${#climbing[@]} -eq 0 ] && break
     echo "  pass $pass, $rate msgs/s asked"
@@ -53,14 +56,15 @@ for pass in $(seq 1 "$PASSES"); do
   done
 done
 
-node - "$OUT" "$PASSES" "$RATES" "$P99" <<'JS'
+node - "$OUT" "$PASSES" "$RATES" "$P99" "$SERVERS" <<'JS'
 const fs = require('fs');
-const [out, passes, rates, bound] = process.argv.slice(2);
+const [out, passes, rates, bound, serverList] = process.argv.slice(2);
+const servers = serverList.split(',');
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const rateList = rates.split(',').map(Number);
-const best = { chatd: [], relay: [] }, p99 = { chatd: {}, relay: {} };
+const best = Object.fromEntries(servers.map((s) => [s, []])), p99 = Object.fromEntries(servers.map((s) => [s, {}]));
 for (let p = 1; p <= Number(passes); p++) {
-  for (const server of ['chatd', 'relay']) {
+  for (const server of servers) {
     let top = 0;
     for (const rate of rateList) {
       const f = `${out}/p${p}-r${rate}-${server}/${server}-1.json`;
@@ -74,9 +78,17 @@ for (let p = 1; p <= Number(passes); p++) {
   }
 }
 console.log(`\nack p99 (ms) by rate asked, median over the passes that ran it:`);
-console.table(rateList.map((rate) => ({ rate,
-  chatd: p99.chatd[rate] ? med(p99.chatd[rate]) : '-', relay: p99.relay[rate] ? med(p99.relay[rate]) : '-' })));
-const c = med(best.chatd), n = med(best.relay);
-console.log(`highest rate sustained with ack p99 <= ${bound} ms: chatd ${c} (passes ${best.chatd.join(' / ')}), node ws relay ${n} (passes ${best.relay.join(' / ')})`);
-console.log(n > 0 ? `chatd / node at equal p99 bound: ${(c / n).toFixed(2)}x` : 'the relay sustained none of the rates');
+console.table(rateList.map((rate) => Object.fromEntries([['rate', rate],
+  ...servers.map((s) => [s, p99[s][rate] ? med(p99[s][rate]) : '-'])])));
+const names = { chatd: 'chatd', relay: 'node ws relay', floor: 'relay-floor' };
+const top = Object.fromEntries(servers.map((s) => [s, med(best[s])]));
+console.log(`highest rate sustained with ack p99 <= ${bound} ms: ` +
+  servers.map((s) => `${names[s] ?? s} ${top[s]} (passes ${best[s].join(' / ')})`).join(', '));
+const ratio = (a, b, label) => {
+  if (!(a in top) || !(b in top)) return;
+  console.log(top[b] > 0 ? `${label} at equal p99 bound: ${(top[a] / top[b]).toFixed(2)}x` : `${names[b]} sustained none of the rates`);
+};
+ratio('chatd', 'relay', 'chatd / node');
+ratio('floor', 'relay', 'relay-floor / node');
+ratio('chatd', 'floor', 'chatd / relay-floor');
 JS
