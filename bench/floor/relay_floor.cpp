@@ -4,7 +4,8 @@
 //
 //   relay-floor --port P --data DIR [--commit-window-us 2000]
 //
-// It does what relay.mjs does, frame for frame and log line for log line: a welcome on
+// It does what relay.mjs does, with the same frames and log lines for chat-bench's
+// conversations and the same error frames for bad input: a welcome on
 // connect; a message is appended (conversation.opened when it opens one, the visitor's message,
 // the bot's answer from the same six keyword answers) and, once durable, echoed, acked and
 // answered; helpful/resolve → conversation.resolved then `resolved`; csat → `ok` and the next
@@ -21,7 +22,7 @@
 // handled, ping/pong, close; a fragmented message is closed with 1003 (chat-bench never
 // fragments), a payload over 64 KiB with 1009. Frames are read with simdjson; client strings
 // go back out as their raw JSON tokens (already valid JSON), so nothing is re-escaped.
-// SHA-1 and base64 of the upgrade come from OpenSSL's libcrypto.
+// The upgrade's accept value is chat-bench's (bench/chat-bench/ws_frames.cpp, libcrypto).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,8 +34,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -50,6 +49,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "ws_frames.hpp"  // the upgrade's accept value, shared with chat-bench
 
 namespace {
 
@@ -86,7 +87,6 @@ public:
         std::lock_guard lk(m_);
         out.swap(done_);
     }
-    void sync_now() { ::fdatasync(log_); }
 
 private:
     void run() {
@@ -162,16 +162,6 @@ void append_frame(std::string& out, unsigned char opcode, std::string_view paylo
 void append_close(std::string& out, std::uint16_t code) {
     const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
     append_frame(out, 8, std::string_view(body, 2));
-}
-
-std::string accept_for(std::string_view key) {
-    std::string joined(key);
-    joined += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), digest);
-    char out[64];
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), digest, SHA_DIGEST_LENGTH);
-    return std::string(out, static_cast<std::size_t>(n));
 }
 
 // The value of header `name` (case-insensitive) in `head`, or empty.
@@ -377,7 +367,7 @@ private:
             return false;
         }
         std::string res = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
-        res += accept_for(key);
+        res += chat::bench::ws::accept_for(key);
         res += "\r\n\r\n";
         c.in.erase(0, end + 4);
         c.upgraded = true;
@@ -468,14 +458,17 @@ private:
         simdjson::ondemand::document doc;
         simdjson::ondemand::object obj;
         if (parser_.iterate(copy).get(doc) || doc.get_object().get(obj)) return error(c, "bad_json", "not JSON");
-        std::string_view type, client_id_raw, text_raw, text;
+        std::string_view type, type_raw, client_id_raw, text_raw, text;
         std::int64_t score = 0;
         bool has_score = false, has_type = false;
         for (auto field : obj) {
             std::string_view key;
             if (field.unescaped_key().get(key)) return error(c, "bad_json", "not JSON");
             auto v = field.value();
-            if (key == "type") has_type = !v.get_string().get(type);
+            if (key == "type") {
+                type_raw = trimmed(v.raw_json_token());
+                has_type = !v.get_string().get(type);
+            }
             else if (key == "client_id") {
                 const std::string_view raw = trimmed(v.raw_json_token());
                 std::string_view s;
@@ -537,7 +530,8 @@ private:
                              R"(,"hours":"no agent in this baseline"})");
             queue(c, f);
         } else {
-            error(c, "bad_request", "unknown frame type");
+            // The type as the client escaped it, between relay.mjs's quotes.
+            error(c, "bad_request", "unknown frame type '" + std::string(type_raw.substr(1, type_raw.size() - 2)) + "'");
         }
     }
 
