@@ -2,11 +2,12 @@
 # run-load.sh — chatd against the Node.js `ws` relay baseline (bench/baseline/relay.mjs), the
 # same chat-bench load on both, RUNS times each, alternating, then the medians and our ratio.
 # On request also relay-floor (bench/floor): the same relay in lean C++, the ceiling of what any
-# server sustains here for this load.
+# server sustains here for this load; and chatd-floor: chatd's router, FAQ engine and live KPIs
+# on that same lean loop.
 #
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
-#                     [--servers chatd,relay,floor]
+#                     [--servers chatd,relay,floor,chatd-floor]
 #
 # --servers picks which servers run (default chatd,relay; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
@@ -117,13 +118,15 @@ run_relay() {
   rm -rf "$data"
 }
 
+# run_floor NAME RUN: relay-floor (floor) or chatd-floor, on the lean loop of bench/floor.
 run_floor() {
-  local run=$1 data="$OUT/floor-data-$1" port; port=$(free_port)
+  local name=$1 run=$2 data="$OUT/$1-data-$2" port extra=(); port=$(free_port)
   rm -rf "$data"
-  "$BIN/relay-floor" --port "$port" --data "$data" > "$OUT/floor-$run.log" 2>&1 &
+  [ "$name" = chatd-floor ] && extra=(--faq faq)
+  "$BIN/$( [ "$name" = floor ] && echo relay-floor || echo chatd-floor )" --port "$port" --data "$data" "${extra[@]}" > "$OUT/$name-$run.log" 2>&1 &
   local pid=$!
-  wait_listening "$OUT/floor-$run.log"
-  drive "$port" "$pid" floor "$run"
+  wait_listening "$OUT/$name-$run.log"
+  drive "$port" "$pid" "$name" "$run"
   kill -TERM "$pid"; wait "$pid" || true
   rm -rf "$data"
 }
@@ -132,17 +135,20 @@ echo "== $(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048
 case ",$SERVERS," in *,chatd,*) CHATD=1 ;; *) CHATD=0 ;; esac
 case ",$SERVERS," in *,relay,*) BASELINE=1 ;; *) BASELINE=0 ;; esac
 case ",$SERVERS," in *,floor,*) FLOOR=1 ;; *) FLOOR=0 ;; esac
-[ "$CHATD$BASELINE$FLOOR" = 000 ] && { echo "run-load.sh: --servers takes chatd, relay and/or floor" >&2; exit 2; }
+case ",$SERVERS," in *,chatd-floor,*) CFLOOR=1 ;; *) CFLOOR=0 ;; esac
+[ "$CHATD$BASELINE$FLOOR$CFLOOR" = 0000 ] && { echo "run-load.sh: --servers takes chatd, relay, floor and/or chatd-floor" >&2; exit 2; }
 [ "$FLOOR" = 1 ] && [ ! -x "$BIN/relay-floor" ] && { echo "run-load.sh: $BIN/relay-floor missing" >&2; exit 1; }
+[ "$CFLOOR" = 1 ] && [ ! -x "$BIN/chatd-floor" ] && { echo "run-load.sh: $BIN/chatd-floor missing" >&2; exit 1; }
 for run in $(seq 1 "$RUNS"); do
   [ "$CHATD" = 1 ] && run_chatd "$run"
   [ "$BASELINE" = 1 ] && run_relay "$run"
-  [ "$FLOOR" = 1 ] && run_floor "$run"
+  [ "$FLOOR" = 1 ] && run_floor floor "$run"
+  [ "$CFLOOR" = 1 ] && run_floor chatd-floor "$run"
 done
 
 # Medians over the runs, and the ratio.
-node - "$OUT" "$RUNS" "$CHATD" "$BASELINE" "$FLOOR" <<'JS'
-const [out, runs, chatd, baseline, floor] = process.argv.slice(2);
+node - "$OUT" "$RUNS" "$CHATD" "$BASELINE" "$FLOOR" "$CFLOOR" <<'JS'
+const [out, runs, chatd, baseline, floor, cfloor] = process.argv.slice(2);
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const load = (name) => Array.from({ length: Number(runs) }, (_, i) => require(`${out}/${name}-${i + 1}.json`));
 const pick = (rs, f) => med(rs.map(f));
@@ -160,13 +166,16 @@ const rows = [];
 if (chatd === '1') rows.push(row('chatd', load('chatd')));
 if (baseline === '1') rows.push(row('node ws relay', load('relay')));
 const floorRow = floor === '1' ? row('relay-floor (C++)', load('floor')) : null;
+const cfloorRow = cfloor === '1' ? row('chatd-floor', load('chatd-floor')) : null;
+const extra = [floorRow, cfloorRow].filter(Boolean);
 console.log(`\nmedians of ${runs} runs (latencies in ms, CPU in % of one core, RSS in KiB):`);
-console.table(floorRow ? [...rows, floorRow] : rows);
-if (floorRow) {
+console.table([...rows, ...extra]);
+if (extra.length) {
   const by = (name) => rows.find((r) => r.name === name);
   const ratio = (a, b) => `${(a.msgs_per_s / b.msgs_per_s).toFixed(2)}x the message rate; ack p99 ${a.ack_p99} vs ${b.ack_p99} ms`;
-  if (by('node ws relay')) console.log(`relay-floor / node: ${ratio(floorRow, by('node ws relay'))}`);
-  if (by('chatd')) console.log(`chatd / relay-floor: ${ratio(by('chatd'), floorRow)}`);
+  if (floorRow && by('node ws relay')) console.log(`relay-floor / node: ${ratio(floorRow, by('node ws relay'))}`);
+  if (floorRow && by('chatd')) console.log(`chatd / relay-floor: ${ratio(by('chatd'), floorRow)}`);
+  if (cfloorRow && by('chatd')) console.log(`chatd / chatd-floor: ${ratio(by('chatd'), cfloorRow)}`);
 }
 if (rows.length === 2) {
   const [c, n] = rows;

@@ -3,10 +3,12 @@
 # latency bound: "rate at equal or better p99", the comparison the load target asks for.
 #
 #   bench/sweep.sh [--build DIR] [--rates 2000,4000,...] [--p99-ms 20] [--visitors N] [--procs K]
-#                  [--duration S] [--passes N] [--threads T] [--servers chatd,relay,floor] [--out DIR]
+#                  [--duration S] [--passes N] [--threads T] [--servers chatd,relay,floor,chatd-floor]
+#                  [--out DIR]
 #
 # --servers: which servers climb (default chatd,relay); `floor` adds relay-floor (bench/floor),
-# the relay in lean C++: the ceiling of what any server sustains here for this load.
+# the relay in lean C++: the ceiling of what any server sustains here for this load;
+# `chatd-floor` is chatd's router, FAQ engine and live KPIs on that same lean loop.
 # Each pass walks the rates upwards, alternating chatd and the relay at every rate (one
 # bench/run-load.sh run each: same chat-bench load, empty data directory, chatd's KPIs read
 # back). A server sustains a rate when it acknowledged at least 97 % of it, with no error,
@@ -35,7 +37,7 @@ echo "== sweep: servers $SERVERS, rates $RATES, bound ack p99 <= $P99 ms, $VISIT
 sustained() {
   node -e 'const [f, rate, bound] = process.argv.slice(1); const r = require(f);
     const ok = r.msgs_per_s >= 0.97 * Number(rate) && r.errors === 0 && r.latency_ms.ack.p99 <= Number(bound);
-    console.log(`    ${r.label.split(" ")[0].padEnd(6)} ${String(Math.round(r.msgs_per_s)).padStart(6)} msgs/s  ack p50 ${r.latency_ms.ack.p50} p99 ${r.latency_ms.ack.p99} ms  server CPU ${r.server_cpu_percent} %  generator ${r.bench_cpu_percent} %  ${ok ? "sustained" : "NOT sustained"}`);
+    console.log(`    ${r.label.split(" ")[0].padEnd(11)} ${String(Math.round(r.msgs_per_s)).padStart(6)} msgs/s  ack p50 ${r.latency_ms.ack.p50} p99 ${r.latency_ms.ack.p99} ms  server CPU ${r.server_cpu_percent} %  generator ${r.bench_cpu_percent} %  ${ok ? "sustained" : "NOT sustained"}`);
     process.exit(ok ? 0 : 1);' "$1" "$2" "$P99"
 }
 
@@ -80,7 +82,7 @@ for (let p = 1; p <= Number(passes); p++) {
 console.log(`\nack p99 (ms) by rate asked, median over the passes that ran it:`);
 console.table(rateList.map((rate) => Object.fromEntries([['rate', rate],
   ...servers.map((s) => [s, p99[s][rate] ? med(p99[s][rate]) : '-'])])));
-const names = { chatd: 'chatd', relay: 'node ws relay', floor: 'relay-floor' };
+const names = { chatd: 'chatd', relay: 'node ws relay', floor: 'relay-floor', 'chatd-floor': 'chatd-floor' };
 const top = Object.fromEntries(servers.map((s) => [s, med(best[s])]));
 console.log(`highest rate sustained with ack p99 <= ${bound} ms: ` +
   servers.map((s) => `${names[s] ?? s} ${top[s]} (passes ${best[s].join(' / ')})`).join(', '));
@@ -91,4 +93,6 @@ const ratio = (a, b, label) => {
 ratio('chatd', 'relay', 'chatd / node');
 ratio('floor', 'relay', 'relay-floor / node');
 ratio('chatd', 'floor', 'chatd / relay-floor');
+ratio('chatd-floor', 'relay', 'chatd-floor / node');
+ratio('chatd', 'chatd-floor', 'chatd / chatd-floor');
 JS
