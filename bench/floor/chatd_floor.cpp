@@ -14,13 +14,10 @@
 // writer, chatd's commit window). Set against relay-floor (the same loop doing only
 // relay.mjs's work) and chatd itself, it splits chatd's cost per message into its application
 // and its transport.
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -152,8 +149,6 @@ private:
     std::uint64_t seq_ = 0;
 };
 
-std::atomic<int> g_log_fd{-1};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,19 +171,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "chatd-floor: %s\n", chat::bot::to_string(*e).c_str());
         return 1;
     }
-    std::string mk = "mkdir -p '" + data + "'";
-    if (std::system(mk.c_str()) != 0) return 1;
-    const int log_fd = ::open((data + "/events.jsonl").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) {
-        std::perror("chatd-floor: open log");
-        return 1;
-    }
-    g_log_fd = log_fd;
-    ::signal(SIGPIPE, SIG_IGN);
-    ::signal(SIGTERM, [](int) {
-        ::fdatasync(g_log_fd);
-        ::_exit(0);
-    });
+    const int log_fd = chat::floor::open_log(data, "chatd-floor");
     chat::floor::Loop loop(port, log_fd, window_us);
     ChatdApp app(loop, std::get<std::shared_ptr<const chat::bot::KnowledgeBase>>(loaded));
     loop.set_app(&app);

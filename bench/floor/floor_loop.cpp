@@ -3,6 +3,8 @@
 #include "floor_loop.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -11,11 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "ws_frames.hpp"  // the upgrade's accept value, shared with chat-bench
 
@@ -68,6 +73,25 @@ std::int64_t now_ms() {
 }
 
 void append_text_frame(std::string& out, std::string_view json) { append_frame(out, 1, json); }
+
+static std::atomic<int> g_log_fd{-1};
+
+int open_log(const std::string& dir, const char* program) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const int fd = ::open((dir + "/events.jsonl").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        std::fprintf(stderr, "%s: cannot open %s/events.jsonl: %s\n", program, dir.c_str(), std::strerror(errno));
+        std::exit(1);
+    }
+    g_log_fd = fd;
+    ::signal(SIGPIPE, SIG_IGN);
+    ::signal(SIGTERM, [](int) {
+        ::fdatasync(g_log_fd);
+        ::_exit(0);
+    });
+    return fd;
+}
 
 // ---- the writer ----
 

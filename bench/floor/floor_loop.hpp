@@ -24,6 +24,9 @@
 namespace chat::floor {
 
 std::int64_t now_ms();
+// Opens DIR/events.jsonl for appending (making DIR), ignores SIGPIPE, and makes SIGTERM sync
+// the log and exit 0; exits with a message naming `program` when the log cannot be opened.
+int open_log(const std::string& dir, const char* program);
 // Appends one unmasked, final text frame carrying `json`.
 void append_text_frame(std::string& out, std::string_view json);
 

@@ -14,15 +14,12 @@
 // the WebSocket framing and the group commit are floor_loop.cpp's. Frames are read with
 // simdjson; client strings go back out as their raw JSON tokens (already valid JSON), so
 // nothing is re-escaped.
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include <simdjson.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -212,8 +209,6 @@ void RelayApp::text(ConnId id, std::string_view body) {
     }
 }
 
-std::atomic<int> g_log_fd{-1};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -230,19 +225,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    std::string mk = "mkdir -p '" + data + "'";
-    if (std::system(mk.c_str()) != 0) return 1;
-    const int log_fd = ::open((data + "/events.jsonl").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) {
-        std::perror("relay-floor: open log");
-        return 1;
-    }
-    g_log_fd = log_fd;
-    ::signal(SIGPIPE, SIG_IGN);
-    ::signal(SIGTERM, [](int) {
-        ::fdatasync(g_log_fd);
-        ::_exit(0);
-    });
+    const int log_fd = chat::floor::open_log(data, "relay-floor");
     chat::floor::Loop loop(port, log_fd, window_us);
     RelayApp app(loop);
     loop.set_app(&app);
