@@ -132,10 +132,14 @@ private:
                 replies.push_back(std::move(r));
             });
         if (origin && !fx.events.empty()) {
-            // Not stored: the sender is told, as chatd does.
-            chat::floor::Reply r{origin, {}, {}};
-            append_text_frame(r.failed, chat::server::error_frame("unavailable", "the server cannot store messages right now: try again shortly"));
-            replies.push_back(std::move(r));
+            // Not stored: the sender is told, as chatd does (the frame made once: chatd makes it
+            // only on a failure, so it must not weigh on the measurement).
+            static const std::string unavailable = [] {
+                std::string f;
+                append_text_frame(f, chat::server::error_frame("unavailable", "the server cannot store messages right now: try again shortly"));
+                return f;
+            }();
+            replies.push_back({origin, {}, unavailable});
         }
         loop_.durable(lines, std::move(replies));
     }
