@@ -330,30 +330,42 @@ bool Core::has_session(SessionId s) const { return impl_->sinks.count(s) != 0; }
 void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string visitor, std::string token,
                          std::optional<std::uint64_t> last_seq) {
     net::post(strand_, [self = shared_from_this(), s, sink = std::move(sink), visitor = std::move(visitor),
-                        token = std::move(token), last_seq] {
-        auto& im = *self->impl_;
-        // A resume on a live connection: the session leaves its previous visitor first.
-        im.sinks[s] = sink;
-        im.visitor_sessions[visitor].push_back(s);
-        // Cluster mode: a conversation of another node, maybe to take over first; it calls back.
-        if (self->cluster_ && self->cluster_->visitor_hello(s, visitor, token, last_seq, *self->router_)) return;
-        self->run(self->router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
+                        token = std::move(token), last_seq]() mutable {
+        self->visitor_hello_here(s, std::move(sink), visitor, token, last_seq);
     });
+}
+
+void Core::visitor_hello_here(SessionId s, std::weak_ptr<FrameSink> sink, const std::string& visitor, const std::string& token,
+                              std::optional<std::uint64_t> last_seq) {
+    auto& im = *impl_;
+    // A resume on a live connection: the session leaves its previous visitor first.
+    im.sinks[s] = std::move(sink);
+    im.visitor_sessions[visitor].push_back(s);
+    // Cluster mode: a conversation of another node, maybe to take over first; it calls back.
+    if (cluster_ && cluster_->visitor_hello(s, visitor, token, last_seq, *router_)) return;
+    run(router_->visitor_connected(s, visitor, token, last_seq, now_ms()), s);
 }
 
 void Core::visitor_frame(SessionId s, std::string visitor, json frame, std::string lang, std::string page) {
     net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor), frame = std::move(frame),
                         lang = std::move(lang), page = std::move(page)] {
-        // Cluster mode: a visitor served through this node, whose conversation another node owns.
-        if (self->cluster_ && self->cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
-        if (!self->log_healthy_ && frame.value("type", "") != "typing") {
-            router::Effects fx;
-            fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
-            return self->run(std::move(fx), s);
-        }
-        if (frame.value("type", "") == "message") self->metrics_.messages_in_visitor++;
-        self->run(self->router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
+        self->visitor_frame_here(s, visitor, frame, lang, page);
     });
+}
+
+void Core::visitor_frame_here(SessionId s, const std::string& visitor, const json& frame, const std::string& lang,
+                              const std::string& page) {
+    // Cluster mode: a visitor served through this node, whose conversation another node owns.
+    if (cluster_ && cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
+    const auto type = frame.find("type");
+    const bool typing = type != frame.end() && type->is_string() && type->get_ref<const std::string&>() == "typing";
+    if (!log_healthy_ && !typing) {
+        router::Effects fx;
+        fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
+        return run(std::move(fx), s);
+    }
+    if (type != frame.end() && type->is_string() && type->get_ref<const std::string&>() == "message") metrics_.messages_in_visitor++;
+    run(router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
 }
 
 static void forget(std::unordered_map<std::string, std::vector<SessionId>>& map, const std::string& id, SessionId s) {
@@ -365,13 +377,15 @@ static void forget(std::unordered_map<std::string, std::vector<SessionId>>& map,
 }
 
 void Core::visitor_gone(SessionId s, std::string visitor) {
-    net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor)] {
-        auto& im = *self->impl_;
-        im.sinks.erase(s);
-        forget(im.visitor_sessions, visitor, s);
-        if (self->cluster_) self->cluster_->visitor_gone(s, visitor);
-        self->router_->visitor_disconnected(s, visitor, now_ms());
-    });
+    net::post(strand_, [self = shared_from_this(), s, visitor = std::move(visitor)] { self->visitor_gone_here(s, visitor); });
+}
+
+void Core::visitor_gone_here(SessionId s, const std::string& visitor) {
+    auto& im = *impl_;
+    im.sinks.erase(s);
+    forget(im.visitor_sessions, visitor, s);
+    if (cluster_) cluster_->visitor_gone(s, visitor);
+    router_->visitor_disconnected(s, visitor, now_ms());
 }
 
 void Core::agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string agent, std::vector<std::string> langs,

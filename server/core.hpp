@@ -60,6 +60,12 @@ public:
                        std::optional<std::uint64_t> last_seq);
     void visitor_frame(SessionId s, std::string visitor, nlohmann::json frame, std::string lang, std::string page);
     void visitor_gone(SessionId s, std::string visitor);
+    // The same, on the core's thread (the visitor loop runs there): handled in the call.
+    void visitor_hello_here(SessionId s, std::weak_ptr<FrameSink> sink, const std::string& visitor, const std::string& token,
+                            std::optional<std::uint64_t> last_seq);
+    void visitor_frame_here(SessionId s, const std::string& visitor, const nlohmann::json& frame, const std::string& lang,
+                            const std::string& page);
+    void visitor_gone_here(SessionId s, const std::string& visitor);
     void agent_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string agent, std::vector<std::string> langs,
                      int capacity);
     void agent_frame(SessionId s, std::string agent, nlohmann::json frame);

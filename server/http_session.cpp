@@ -7,7 +7,9 @@
 #include "client_address.hpp"
 #include "origin_policy.hpp"
 #include "security_state.hpp"
-#include "visitor_session.hpp"
+#include "visitor_connection.hpp"
+#include "visitor_loop.hpp"
+#include "ws_codec.hpp"
 
 namespace chat::server {
 
@@ -105,8 +107,30 @@ void HttpSession::on_read(error_code ec, std::size_t) {
             joined_ = false;
         };
         if (path == "/ws/visitor") {
+            // The handshake's own checks (RFC 6455 §4.2.1), then the socket goes to the visitor
+            // loop, which answers 101 and carries the connection from there.
+            const std::string_view version = req[http::field::sec_websocket_version];
+            const std::string_view key = req[http::field::sec_websocket_key];
+            if (version != "13" || !ws::valid_key(key)) {
+                auto res = std::make_shared<http::response<http::string_body>>(
+                    version.empty() || version == "13" ? http::status::bad_request : http::status::upgrade_required, req.version());
+                if (!version.empty() && version != "13") res->set(http::field::sec_websocket_version, "13");
+                res->set(http::field::content_type, "application/json");
+                res->keep_alive(false);
+                res->body() = R"({"error":"bad_request","message":"not a WebSocket version 13 handshake"})";
+                res->prepare_payload();
+                writing_ = true;
+                stream_.expires_after(std::chrono::seconds(5));
+                http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
+                return;
+            }
+            VisitorUpgrade up{std::string(target), std::string(key), peer_, beast::buffers_to_string(buffer_.data())};
             hand_over();
-            std::make_shared<VisitorSession>(stream_.release_socket(), state_)->run(parser_->release());
+            tcp::socket socket = stream_.release_socket();
+            error_code release_ec;
+            const int fd = socket.release(release_ec);
+            if (release_ec) return;  // the socket is closed with it
+            state_->visitor_loop().adopt(fd, std::move(up));
             return;
         }
         if (path == "/ws/agent") {

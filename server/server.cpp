@@ -21,6 +21,7 @@
 #include "metrics.hpp"
 #include "security_state.hpp"
 #include "tls_front.hpp"
+#include "visitor_loop.hpp"
 #include "visitor_data.hpp"
 #include "cluster_link.hpp"
 #include "redis_client.hpp"
@@ -77,8 +78,14 @@ int run_server(Config cfg) {
         state->set_redis(&cluster->client());
     }
 
-    auto core = std::make_shared<Core>(ioc, state, bot, metrics);
+    // The core thread: the router, the live KPIs and the visitors' sockets (visitor_loop.hpp),
+    // on an io_context of its own; the network threads carry HTTP, agents, TLS and Redis.
+    net::io_context core_ioc{1};
+    auto core_work = net::make_work_guard(core_ioc);
+    auto core = std::make_shared<Core>(core_ioc, state, bot, metrics);
     state->set_core(core);
+    VisitorLoop visitors(core_ioc, state);
+    state->set_visitor_loop(&visitors);
     if (cluster) core->set_cluster(cluster);
     core->start();
     if (cluster) cluster->start(core);
@@ -105,6 +112,8 @@ int run_server(Config cfg) {
         state->set_core(nullptr);
         throw;
     }
+    visitors.start();
+    std::thread core_thread([&core_ioc] { core_ioc.run(); });
     listener->run();
     if (tls) tls->run();
     const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
@@ -227,6 +236,9 @@ int run_server(Config cfg) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    core_ioc.stop();
+    core_thread.join();
+    visitors.close_all();
     blocking.join();
     core->stop();  // everything appended is durable before we say we stopped
     state->set_core(nullptr);

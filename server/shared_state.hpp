@@ -25,6 +25,7 @@ class RedisClient;
 namespace chat::server {
 
 class Core;
+class VisitorLoop;
 struct Metrics;
 class BotService;
 class AuthService;
@@ -54,6 +55,9 @@ public:
     Core& core() { return *core_; }
     std::shared_ptr<Core> core_ptr() { return core_; }
     void set_core(std::shared_ptr<Core> c) { core_ = std::move(c); }
+    // The core thread's loop that carries visitors' sockets.
+    VisitorLoop& visitor_loop() { return *visitor_loop_; }
+    void set_visitor_loop(VisitorLoop* l) { visitor_loop_ = l; }
     Metrics& metrics() { return *metrics_; }
     void set_metrics(Metrics* m) { metrics_ = m; }
     BotService& bot() { return *bot_; }
@@ -88,6 +92,7 @@ private:
     std::filesystem::path web_root_;
     std::string secret_;
     std::shared_ptr<Core> core_;
+    VisitorLoop* visitor_loop_ = nullptr;
     Metrics* metrics_ = nullptr;
     cluster::RedisClient* redis_ = nullptr;
     std::shared_ptr<BotService> bot_;

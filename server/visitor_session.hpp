@@ -1,28 +1,42 @@
-// visitor_session.hpp — one shopper's WebSocket (/ws/visitor).
+// visitor_session.hpp — one shopper's connection as the chat sees it (/ws/visitor).
 //
-// Owns the socket, not the conversation: it works out who the visitor is (a token from a
-// previous visit, in the query or a `resume` frame, or a new visitor), checks each frame and
-// hands it to the core. What the core sends back goes out through the bounded queue of
-// WebSocketSession.
+// Owns no socket and no conversation: it works out who the visitor is (a token from a previous
+// visit, in the query or a `resume` frame, or a new visitor), checks each frame and hands it to
+// the core. It runs on the core thread, called by its VisitorConnection (the transport), so a
+// frame reaches the router in the same call that read it; errors go back through the
+// connection's buffer.
 #pragma once
 
-#include "websocket_session.hpp"
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "shared_state.hpp"
 
 namespace chat::server {
 
-class VisitorSession : public WebSocketSession {
-public:
-    using WebSocketSession::WebSocketSession;
+class FrameSink;
+class VisitorConnection;
 
-protected:
-    void on_open(const http::request<http::string_body>& req) override;
-    void on_text(std::string_view text) override;
-    void on_closed() override;
+class VisitorSession {
+public:
+    VisitorSession(SharedState& state, VisitorConnection& conn) : state_(state), conn_(conn) {}
+
+    // The upgrade was accepted; `target` is the request's path and query.
+    void opened(std::string_view target, std::weak_ptr<FrameSink> sink);
+    void text(std::string_view text);
+    void closed();
 
 private:
     void hello(std::optional<std::uint64_t> last_seq);
 
+    SharedState& state_;
+    VisitorConnection& conn_;
+    std::weak_ptr<FrameSink> sink_;
     std::uint64_t id_ = 0;
+    bool open_ = false;
     std::string visitor_, token_, lang_, page_;
 };
 

@@ -1,0 +1,182 @@
+// visitor_loop.cpp — the visitors' epoll set on the core thread: rounds, flushes, sweeps.
+#include "visitor_loop.hpp"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <system_error>
+#include <iostream>
+#include <unordered_map>
+#include <vector>
+
+#include "net.hpp"
+#include "visitor_connection.hpp"
+
+namespace chat::server {
+
+namespace {
+constexpr int kEventsPerRound = 256;
+constexpr auto kSweepEvery = std::chrono::seconds(1);
+}  // namespace
+
+struct VisitorLoop::Impl {
+    Impl(VisitorLoop& self, net::io_context& ioc, std::shared_ptr<SharedState> state)
+        : self(self), ioc(ioc), state(std::move(state)), epfd(::epoll_create1(EPOLL_CLOEXEC)), watcher(ioc), sweeper(ioc) {
+        if (epfd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+        watcher.assign(::dup(epfd));
+    }
+    ~Impl() { ::close(epfd); }
+
+    void arm() {
+        watcher.async_wait(net::posix::descriptor_base::wait_read, [this](error_code ec) {
+            if (ec) return;
+            round();
+            arm();
+        });
+    }
+
+    // One wake-up: every ready socket read once (or written), then everything flushed.
+    void round() {
+        epoll_event events[kEventsPerRound];
+        const int n = ::epoll_wait(epfd, events, kEventsPerRound, 0);
+        in_round = true;
+        for (int i = 0; i < n; ++i) {
+            auto* c = static_cast<VisitorConnection*>(events[i].data.ptr);
+            if (c->ended()) continue;  // ended earlier in this round
+            if (events[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) c->writable();
+            if (!c->ended() && (events[i].events & EPOLLIN)) c->readable();
+        }
+        in_round = false;
+        flush_dirty();
+    }
+
+    void flush_dirty() {
+        // A flush can mark others (never itself) dirty only through the core, which is not
+        // called from here; swap so that anything marked meanwhile waits for the next call.
+        std::vector<VisitorConnection*> now;
+        now.swap(dirty);
+        for (auto* c : now) {
+            c->dirty = false;
+            if (!c->ended()) c->flush();
+        }
+        now.clear();
+        if (dirty.empty()) dirty.swap(now);  // keeps the list's capacity
+        dead.clear();  // ended connections, released now that nothing refers to them
+    }
+
+    void sweep() {
+        sweeper.expires_after(kSweepEvery);
+        sweeper.async_wait([this](error_code ec) {
+            if (ec) return;
+            const auto now = VisitorConnection::Clock::now();
+            std::vector<VisitorConnection*> all;
+            all.reserve(conns.size());
+            for (auto& [c, _] : conns) all.push_back(c);
+            for (auto* c : all) c->sweep(now);
+            flush_dirty();
+            sweep();
+        });
+    }
+
+    VisitorLoop& self;
+    net::io_context& ioc;
+    std::shared_ptr<SharedState> state;
+    int epfd;
+    net::posix::stream_descriptor watcher;
+    net::steady_timer sweeper;
+    std::unordered_map<VisitorConnection*, std::shared_ptr<VisitorConnection>> conns;
+    std::vector<VisitorConnection*> dirty;
+    std::vector<std::shared_ptr<VisitorConnection>> dead;
+    bool in_round = false, flush_posted = false, closing_all = false;
+};
+
+VisitorLoop::VisitorLoop(net::io_context& core_ioc, std::shared_ptr<SharedState> state)
+    : impl_(std::make_unique<Impl>(*this, core_ioc, std::move(state))) {}
+
+VisitorLoop::~VisitorLoop() { close_all(); }
+
+void VisitorLoop::start() {
+    impl_->arm();
+    impl_->sweep();
+}
+
+void VisitorLoop::adopt(int fd, VisitorUpgrade up) {
+    net::post(impl_->ioc, [this, fd, up = std::move(up)]() mutable {
+        auto& im = *impl_;
+        const int flags = ::fcntl(fd, F_GETFL);
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        auto c = std::make_shared<VisitorConnection>(*this, *im.state, fd);
+        epoll_event e{};
+        e.events = EPOLLIN;
+        e.data.ptr = c.get();
+        if (::epoll_ctl(im.epfd, EPOLL_CTL_ADD, fd, &e) != 0) {
+            std::cerr << "chatd: visitor socket not watched: " << std::strerror(errno) << std::endl;
+            ::close(fd);
+            return;
+        }
+        im.conns.emplace(c.get(), c);
+        c->open(std::move(up));
+        if (!im.in_round) im.flush_dirty();
+    });
+}
+
+void VisitorLoop::close_all() {
+    auto& im = *impl_;
+    im.closing_all = true;
+    std::vector<std::shared_ptr<VisitorConnection>> all;
+    for (auto& [_, c] : im.conns) all.push_back(c);
+    for (auto& c : all) c->end();
+    im.conns.clear();
+    im.dead.clear();
+    im.dirty.clear();
+}
+
+std::size_t VisitorLoop::size() const { return impl_->conns.size(); }
+
+bool VisitorLoop::on_loop_thread() const { return impl_->ioc.get_executor().running_in_this_thread(); }
+
+void VisitorLoop::post(std::function<void()> f) { net::post(impl_->ioc, std::move(f)); }
+
+void VisitorLoop::mark_dirty(VisitorConnection* c) {
+    auto& im = *impl_;
+    if (c->ended() || c->dirty) return;
+    c->dirty = true;
+    im.dirty.push_back(c);
+    if (im.in_round || im.flush_posted) return;
+    // Outside a round (the core's turn, a sweep): flush once that turn is over, so that every
+    // frame it hands this connection leaves in one send.
+    im.flush_posted = true;
+    net::post(im.ioc, [this] {
+        impl_->flush_posted = false;
+        impl_->flush_dirty();
+    });
+}
+
+void VisitorLoop::watch(VisitorConnection* c, bool read, bool write) {
+    epoll_event e{};
+    e.events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
+    e.data.ptr = c;
+    ::epoll_ctl(impl_->epfd, EPOLL_CTL_MOD, c->fd(), &e);
+}
+
+void VisitorLoop::forget(VisitorConnection* c) {
+    auto& im = *impl_;
+    if (im.closing_all) return;
+    auto it = im.conns.find(c);
+    if (it == im.conns.end()) return;
+    im.dead.push_back(std::move(it->second));
+    im.conns.erase(it);
+    if (!im.in_round && !im.flush_posted) {
+        im.flush_posted = true;
+        net::post(im.ioc, [this] {
+            impl_->flush_posted = false;
+            impl_->flush_dirty();
+        });
+    }
+}
+
+}  // namespace chat::server

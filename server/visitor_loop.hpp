@@ -1,0 +1,56 @@
+// visitor_loop.hpp — the shoppers' sockets, on the core thread, in an epoll set of their own.
+//
+// Visitors are nearly all of a shop's connections and of its messages, so their path is kept
+// short: once the HTTP session has checked an upgrade to /ws/visitor it hands the socket over
+// (adopt), and from then on the socket belongs to this loop, which runs on the core's thread.
+// The loop's epoll set is level-triggered and is itself watched by the core's io_context, so
+// one wake-up of that thread serves every ready socket: each gets one recv (none that finds
+// nothing), its frames go through the visitor's session to the core and the router in the
+// same call — no post, no strand hop, no other thread woken — and every connection with
+// something to send gets one send() at the end of the round, or at the end of the core's turn
+// when the log writer's completion released frames. Agents' consoles stay on Beast sessions on
+// the network threads (websocket_session.hpp): they are few.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace chat::server {
+
+class SharedState;
+class VisitorConnection;
+struct VisitorUpgrade;
+
+class VisitorLoop {
+public:
+    VisitorLoop(boost::asio::io_context& core_ioc, std::shared_ptr<SharedState> state);
+    ~VisitorLoop();
+
+    // Starts watching (before the core's io_context runs).
+    void start();
+    // From any thread: `fd` (a connected, upgraded-by-request socket) becomes a visitor
+    // connection on the loop; the loop writes the 101 response.
+    void adopt(int fd, VisitorUpgrade up);
+    // After the core's io_context has stopped: closes every connection still open.
+    void close_all();
+    std::size_t size() const;
+
+    // For the connections.
+    bool on_loop_thread() const;
+    void post(std::function<void()> f);
+    // The connection has bytes to send: it is flushed at the end of the round or turn.
+    void mark_dirty(VisitorConnection* c);
+    void watch(VisitorConnection* c, bool read, bool write);
+    // The connection ended: it leaves the set and is released after the round.
+    void forget(VisitorConnection* c);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chat::server
