@@ -1,11 +1,12 @@
 // test_frames_out.cpp — what leaves a WebSocket session, seen byte by byte on the wire.
 //
-// The session's frames are framed by Beast into a per-connection buffer and leave with one
-// write per turn (server/batching_stream.hpp); Beast's own control frames (pongs, close) go
+// A visitor's frames are framed by the visitor loop into the connection's buffer and leave with
+// one send per round (server/visitor_connection.hpp); its control frames (pongs, close) go
 // through the same buffer. A raw socket client (no WebSocket library between the test and the
 // bytes) checks that every frame arrives whole and in order, that pongs answer pings in order,
-// and that a client that pings without reading is held back instead of making the server
-// buffer without bound.
+// that a client that pings without reading is held back instead of making the server buffer
+// without bound, and the framing rules: fragments put together, text that is not UTF-8 and
+// broken frames closed with their codes, the client's close answered, bad handshakes refused.
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -16,7 +17,9 @@
 
 #include <atomic>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -53,9 +56,10 @@ public:
 
     // Sends one masked frame (opcode 1 = text, 9 = ping).
     void send_frame(int opcode, const std::string& payload) { send_all(frame(opcode, payload)); }
-    static std::string frame(int opcode, const std::string& payload) {
+    // A final frame, or with `fin` false the first or a middle fragment of a message.
+    static std::string frame(int opcode, const std::string& payload, bool fin = true) {
         std::string f;
-        f += static_cast<char>(0x80 | opcode);
+        f += static_cast<char>((fin ? 0x80 : 0) | opcode);
         const std::size_t n = payload.size();
         if (n < 126) {
             f += static_cast<char>(0x80 | n);
@@ -115,6 +119,25 @@ public:
         return json::parse(f.payload);
     }
 
+    // The close code the server's close frame carries, after any other frames.
+    int close_code() {
+        for (;;) {
+            auto f = next();
+            if (f.opcode == 8) return f.payload.size() >= 2 ? (static_cast<unsigned char>(f.payload[0]) << 8) |
+                                                                  static_cast<unsigned char>(f.payload[1])
+                                                            : 1005;
+        }
+    }
+    // True when the server closed the TCP connection (end of stream) within the receive timeout.
+    bool ended() {
+        char buf[4096];
+        for (;;) {
+            ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r == 0) return true;
+            if (r < 0) return false;
+        }
+    }
+
 private:
     void fill() {
         char buf[65536];
@@ -125,6 +148,28 @@ private:
     int fd_ = -1;
     std::string in_;
 };
+
+// One HTTP exchange on a fresh socket: the response's head.
+std::string http_exchange(unsigned short port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("connect failed");
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    std::string in;
+    char buf[4096];
+    while (in.find("\r\n\r\n") == std::string::npos) {
+        ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+        if (r <= 0) break;
+        in.append(buf, static_cast<std::size_t>(r));
+    }
+    ::close(fd);
+    return in.substr(0, in.find("\r\n\r\n"));
+}
 
 long rss_kb(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -207,4 +252,83 @@ TEST_CASE("a client that pings without reading is held back, not buffered: every
     // And the connection still works.
     ws.send_frame(1, message("hello", "after-pings"));
     CHECK(ws.next_json()["type"] == "ack");
+}
+
+TEST_CASE("a message sent in fragments is put together, with a ping between them, and answered") {
+    ChatdProcess chatd;
+    RawWs ws(chatd.port());
+    CHECK(ws.next_json()["type"] == "welcome");
+    const std::string whole = message("how long does delivery take?", "frag-1");
+    ws.send_all(RawWs::frame(1, whole.substr(0, 10), false) + RawWs::frame(9, "between") +
+                RawWs::frame(0, whole.substr(10, 15), false) + RawWs::frame(0, whole.substr(25)));
+    bool pong = false, ack = false, bot = false;
+    while (!(pong && ack && bot)) {
+        auto f = ws.next();
+        if (f.opcode == 0xA) {
+            CHECK(f.payload == "between");
+            pong = true;
+            continue;
+        }
+        auto j = json::parse(f.payload);
+        if (j["type"] == "ack") ack = j["client_id"] == "frag-1";
+        if (j["type"] == "message" && j["author"] == "bot") bot = true;
+    }
+    CHECK(pong);
+}
+
+TEST_CASE("text that is not UTF-8 closes with 1007, a broken frame with 1002, and neither is logged") {
+    ChatdProcess chatd;
+    {
+        RawWs ws(chatd.port());
+        CHECK(ws.next_json()["type"] == "welcome");
+        ws.send_frame(1, std::string("{\"type\":\"message\",\"text\":\"caf\xe9\",\"client_id\":\"u\"}"));
+        CHECK(ws.close_code() == 1007);
+    }
+    {
+        RawWs ws(chatd.port());
+        CHECK(ws.next_json()["type"] == "welcome");
+        ws.send_all(std::string("\x81\x05hello", 7));  // not masked
+        CHECK(ws.close_code() == 1002);
+    }
+    {
+        RawWs ws(chatd.port());
+        CHECK(ws.next_json()["type"] == "welcome");
+        ws.send_all(RawWs::frame(0, "orphan"));  // a continuation with no message begun
+        CHECK(ws.close_code() == 1002);
+    }
+    // The server carries on, and nothing of it reached the log.
+    RawWs ws(chatd.port());
+    CHECK(ws.next_json()["type"] == "welcome");
+    ws.send_frame(1, message("hello", "after"));
+    CHECK(ws.next_json()["type"] == "ack");
+    std::string log;
+    for (const auto& e : std::filesystem::directory_iterator(chatd.data_dir()))
+        if (e.path().extension() == ".jsonl") {
+            std::ifstream in(e.path());
+            log.append(std::istreambuf_iterator<char>(in), {});
+        }
+    CHECK(log.find("\"client_id\":\"u\"") == std::string::npos);
+    CHECK(log.find("\"client_id\":\"after\"") != std::string::npos);
+}
+
+TEST_CASE("the client's close is answered with its code, then the server ends the connection") {
+    ChatdProcess chatd;
+    RawWs ws(chatd.port());
+    CHECK(ws.next_json()["type"] == "welcome");
+    ws.send_all(RawWs::frame(8, std::string("\x03\xe8" "bye", 5)));
+    CHECK(ws.close_code() == 1000);
+    CHECK(ws.ended());
+}
+
+TEST_CASE("a handshake that is not WebSocket 13 is refused: 426 for another version, 400 for a bad key") {
+    ChatdProcess chatd;
+    const std::string head = "GET /ws/visitor HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+    const std::string v8 = http_exchange(chatd.port(), head + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+    CHECK(v8.rfind("HTTP/1.1 426", 0) == 0);
+    CHECK(v8.find("Sec-WebSocket-Version: 13") != std::string::npos);
+    const std::string bad_key = http_exchange(chatd.port(), head + "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    CHECK(bad_key.rfind("HTTP/1.1 400", 0) == 0);
+    const std::string ok = http_exchange(chatd.port(), head + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    CHECK(ok.rfind("HTTP/1.1 101", 0) == 0);
+    CHECK(ok.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
 }
