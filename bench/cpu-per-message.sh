@@ -7,7 +7,7 @@
 #
 # Starts chatd, one chat-bench process at RATE, and over 5 s of the message phase reads the
 # visitor messages chatd counted (/metrics), its CPU ticks, and (when perf is usable) how many
-# sendmsg, recvmsg, futex, epoll_wait, epoll_ctl, setsockopt, writev and fdatasync calls it
+# sendmsg, recvmsg, sendto, recvfrom, futex, epoll_wait, epoll_ctl, setsockopt, writev and fdatasync calls it
 # made. A rate below saturation makes runs comparable on a shared machine; CPU per message
 # still moves with what else runs (batches grow under load), so compare builds alternately.
 set -euo pipefail
@@ -41,7 +41,7 @@ START=$(( $(date +%s%3N) + 3000 ))
 BENCH=$!
 while [ "$(date +%s%3N)" -lt $(( START + 2000 )) ]; do sleep 0.1; done
 M0=$(visitor_msgs); T0=$(ticks)
-EVENTS=syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_setsockopt,syscalls:sys_enter_writev,syscalls:sys_enter_fdatasync
+EVENTS=syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_setsockopt,syscalls:sys_enter_writev,syscalls:sys_enter_fdatasync
 if perf stat -x, -e "$EVENTS" -p "$PID" -o "$OUT/syscalls.txt" -- sleep 5 2>/dev/null; then :; else rm -f "$OUT/syscalls.txt"; sleep 5; fi
 M1=$(visitor_msgs); T1=$(ticks)
 wait "$BENCH" || true

@@ -94,11 +94,7 @@ void VisitorConnection::frames(char* data, std::size_t size) {
                 // The client's close, answered with its code (RFC 6455 §5.5.1), then the end.
                 const std::uint16_t code = ws::close_code_of(f.payload);
                 discard_unsent();
-                std::string reply;
-                ws::append_close(reply, code == 0 || code == 1005 ? ws::normal : code, {});
-                append(reply, false);
-                closing_ = true;
-                closing_since_ = Clock::now();
+                append_close(code == 0 || code == 1005 ? ws::normal : code, {});
             }
             break;
         default:
@@ -210,12 +206,16 @@ void VisitorConnection::close_with(std::uint16_t code, std::string_view reason) 
     if (ended_ || closing_) return;
     discard_unsent();
     close_after_flush_.reset();
+    append_close(code, reason);
+    loop_.mark_dirty(this);
+}
+
+void VisitorConnection::append_close(std::uint16_t code, std::string_view reason) {
     std::string f;
     ws::append_close(f, code, reason);
     append(f, false);
     closing_ = true;
     closing_since_ = Clock::now();
-    loop_.mark_dirty(this);
 }
 
 void VisitorConnection::made_progress() {
@@ -238,11 +238,7 @@ void VisitorConnection::flush() {
     if (close_after_flush_ && !closing_) {
         auto [code, reason] = std::move(*close_after_flush_);
         close_after_flush_.reset();
-        std::string f;
-        ws::append_close(f, code, reason);
-        append(f, false);
-        closing_ = true;
-        closing_since_ = Clock::now();
+        append_close(code, reason);
     }
     while (sent_ < out_.size()) {
         const ssize_t n = ::send(fd_, out_.data() + sent_, out_.size() - sent_, MSG_NOSIGNAL);

@@ -80,9 +80,11 @@ private:
     void append_frame(std::uint8_t opcode, std::string_view payload, bool counted);
     // Drops every record not yet begun on the wire.
     void discard_unsent();
-    // Sends the close frame (after what is queued when `after_queued`) and waits for the
-    // client's, at most a second.
+    // Drops what is not yet on its way, sends the close frame and waits for the client's, at
+    // most a second.
     void close_with(std::uint16_t code, std::string_view reason);
+    // Appends the close frame; from then on nothing else is sent.
+    void append_close(std::uint16_t code, std::string_view reason);
     void watch(bool read, bool write);
     void made_progress();
 

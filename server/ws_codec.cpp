@@ -12,8 +12,10 @@ namespace {
 bool is_control(std::uint8_t op) { return op >= 8; }
 bool known(std::uint8_t op) { return op <= 2 || (op >= 8 && op <= 10); }
 
-// XORs the payload with the 4-byte mask, 8 bytes at a time where it can.
-void unmask(char* p, std::size_t n, const unsigned char* mask) {
+}  // namespace
+
+void apply_mask(char* p, std::size_t n, const unsigned char* mask) {
+    // Byte i is masked with mask byte i % 4: in memory order, eight bytes are two masks side by side.
     std::uint32_t m32;
     std::memcpy(&m32, mask, 4);
     const std::uint64_t m64 = (std::uint64_t(m32) << 32) | m32;
@@ -26,7 +28,6 @@ void unmask(char* p, std::size_t n, const unsigned char* mask) {
     }
     for (; i < n; ++i) p[i] = static_cast<char>(p[i] ^ mask[i & 3]);
 }
-}  // namespace
 
 Read read_client_frame(char* data, std::size_t size, std::size_t max_payload, ClientFrame& frame, std::size_t& consumed) {
     if (size < 2) return Read::need_more;
@@ -53,7 +54,7 @@ Read read_client_frame(char* data, std::size_t size, std::size_t max_payload, Cl
     if (len > max_payload) return Read::too_big;
     if (size - header < 4 + len) return Read::need_more;
     char* payload = data + header + 4;
-    unmask(payload, static_cast<std::size_t>(len), p + header);
+    apply_mask(payload, static_cast<std::size_t>(len), p + header);
     frame.fin = fin;
     frame.opcode = op;
     frame.payload = std::string_view(payload, static_cast<std::size_t>(len));

@@ -47,6 +47,9 @@ enum class Read {
 // its header is read, before the rest arrives.
 Read read_client_frame(char* data, std::size_t size, std::size_t max_payload, ClientFrame& frame, std::size_t& consumed);
 
+// XORs n bytes with a 4-byte masking key (RFC 6455 §5.3), 8 bytes at a time: masks and unmasks.
+void apply_mask(char* p, std::size_t n, const unsigned char* mask);
+
 // Appends one final, unmasked frame.
 void append_frame(std::string& out, std::uint8_t opcode, std::string_view payload);
 void append_close(std::string& out, std::uint16_t code, std::string_view reason);

@@ -34,19 +34,7 @@ void append_frame(std::string& out, Opcode op, std::string_view payload, std::ui
     std::memcpy(p, head, h);
     p += h;
     std::memcpy(p, payload.data(), n);
-    // Byte i is masked with key byte i % 4: in memory order, eight bytes are two keys side by side.
-    std::uint64_t key8;
-    std::memcpy(&key8, head + h - 4, 4);
-    std::memcpy(reinterpret_cast<char*>(&key8) + 4, head + h - 4, 4);
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        w ^= key8;
-        std::memcpy(p + i, &w, 8);
-    }
-    const unsigned char* key = head + h - 4;
-    for (; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i % 4]);
+    chat::server::ws::apply_mask(p, n, head + h - 4);
 }
 
 Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_t& used) {
@@ -92,16 +80,6 @@ std::string make_key() {
     unsigned char raw[16];
     if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
     return base64(raw, sizeof raw);
-}
-
-std::string accept_for(std::string_view key) {
-    static constexpr std::string_view guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    std::string joined;
-    joined.reserve(key.size() + guid.size());
-    joined.append(key).append(guid);
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), digest);
-    return base64(digest, SHA_DIGEST_LENGTH);
 }
 
 }  // namespace chat::bench::ws

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "ws_codec.hpp"
+
 namespace chat::bench::ws {
 
 enum Opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
@@ -36,7 +38,7 @@ Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_
 // A fresh Sec-WebSocket-Key: 16 random bytes in base64 (RFC 6455 §4.1).
 std::string make_key();
 // The Sec-WebSocket-Accept a server must answer to `key`: base64(SHA-1(key + the protocol's
-// GUID)) (RFC 6455 §4.2.2). SHA-1 and base64 come from OpenSSL's libcrypto.
-std::string accept_for(std::string_view key);
+// GUID)) (RFC 6455 §4.2.2), as chatd's visitor loop computes it (server/ws_codec.hpp).
+inline std::string accept_for(std::string_view key) { return chat::server::ws::accept_key(key); }
 
 }  // namespace chat::bench::ws
