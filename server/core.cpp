@@ -335,6 +335,18 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
     });
 }
 
+void Core::visitor_calls(std::vector<VisitorCall> calls) {
+    net::post(strand_, [self = shared_from_this(), calls = std::move(calls)]() mutable {
+        for (auto& c : calls) {
+            switch (c.kind) {
+            case VisitorCall::Kind::hello: self->visitor_hello_here(c.session, std::move(c.sink), c.visitor, c.token, c.last_seq); break;
+            case VisitorCall::Kind::frame: self->visitor_frame_here(c.session, c.visitor, c.frame, c.lang, c.page); break;
+            case VisitorCall::Kind::gone: self->visitor_gone_here(c.session, c.visitor); break;
+            }
+        }
+    });
+}
+
 void Core::visitor_hello_here(SessionId s, std::weak_ptr<FrameSink> sink, const std::string& visitor, const std::string& token,
                               std::optional<std::uint64_t> last_seq) {
     auto& im = *impl_;

@@ -42,6 +42,19 @@ struct Metrics;
 
 using SessionId = std::uint64_t;
 
+// What a visitor's connection tells the core, gathered by the visitor loop over one round and
+// handed over in one post (visitor_loop.hpp).
+struct VisitorCall {
+    enum class Kind { hello, frame, gone } kind;
+    SessionId session = 0;
+    std::string visitor;
+    std::weak_ptr<FrameSink> sink;          // hello
+    std::string token;                      // hello
+    std::optional<std::uint64_t> last_seq;  // hello
+    nlohmann::json frame;                   // frame
+    std::string lang, page;                 // frame
+};
+
 class Core : public std::enable_shared_from_this<Core> {
 public:
     Core(net::io_context& ioc, std::shared_ptr<SharedState> state, std::shared_ptr<BotService> bot, Metrics& metrics);
@@ -60,7 +73,9 @@ public:
                        std::optional<std::uint64_t> last_seq);
     void visitor_frame(SessionId s, std::string visitor, nlohmann::json frame, std::string lang, std::string page);
     void visitor_gone(SessionId s, std::string visitor);
-    // The same, on the core's thread (the visitor loop runs there): handled in the call.
+    // Several of those at once, in order (one post).
+    void visitor_calls(std::vector<VisitorCall> calls);
+    // The same, on the core's strand.
     void visitor_hello_here(SessionId s, std::weak_ptr<FrameSink> sink, const std::string& visitor, const std::string& token,
                             std::optional<std::uint64_t> last_seq);
     void visitor_frame_here(SessionId s, const std::string& visitor, const nlohmann::json& frame, const std::string& lang,

@@ -84,7 +84,10 @@ int run_server(Config cfg) {
     auto core_work = net::make_work_guard(core_ioc);
     auto core = std::make_shared<Core>(core_ioc, state, bot, metrics);
     state->set_core(core);
-    VisitorLoop visitors(core_ioc, state);
+    // The visitors' sockets (visitor_loop.hpp) on a thread of their own beside the core's.
+    net::io_context visitor_ioc{1};
+    auto visitor_work = net::make_work_guard(visitor_ioc);
+    VisitorLoop visitors(visitor_ioc, state);
     state->set_visitor_loop(&visitors);
     if (cluster) core->set_cluster(cluster);
     core->start();
@@ -114,6 +117,7 @@ int run_server(Config cfg) {
     }
     visitors.start();
     std::thread core_thread([&core_ioc] { core_ioc.run(); });
+    std::thread visitor_thread([&visitor_ioc] { visitor_ioc.run(); });
     listener->run();
     if (tls) tls->run();
     const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
@@ -236,9 +240,11 @@ int run_server(Config cfg) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    visitor_ioc.stop();
+    visitor_thread.join();
+    visitors.close_all();
     core_ioc.stop();
     core_thread.join();
-    visitors.close_all();
     blocking.join();
     core->stop();  // everything appended is durable before we say we stopped
     state->set_core(nullptr);

@@ -170,19 +170,15 @@ void VisitorConnection::queue(std::string_view json) {
 
 void VisitorConnection::queue_error(std::string_view code, std::string_view message) { queue(error_frame(code, message)); }
 
+void VisitorConnection::to_core(VisitorCall call) { loop_.to_core(std::move(call)); }
+
 void VisitorConnection::send(std::vector<std::shared_ptr<const std::string>> frames) {
-    if (!loop_.on_loop_thread()) {
-        return loop_.post([self = shared_from_this(), fs = std::move(frames)]() mutable { self->send(std::move(fs)); });
-    }
+    if (!loop_.on_loop_thread()) return loop_.deliver(shared_from_this(), std::move(frames));
     for (const auto& f : frames) queue(*f);
 }
 
 void VisitorConnection::close_after_flush(std::uint16_t code, std::string reason) {
-    if (!loop_.on_loop_thread()) {
-        return loop_.post([self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-            self->close_after_flush(code, std::move(reason));
-        });
-    }
+    if (!loop_.on_loop_thread()) return loop_.deliver(shared_from_this(), {}, std::make_pair(code, std::move(reason)));
     if (ended_ || closing_ || close_after_flush_) return;
     close_after_flush_.emplace(code, std::move(reason));
     loop_.mark_dirty(this);  // the close follows once what is queued is written (flush)

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core.hpp"  // VisitorCall
 #include "shared_state.hpp"
 #include "visitor_session.hpp"
 #include "websocket_session.hpp"  // FrameSink
@@ -64,6 +65,8 @@ public:
     void close_after_flush(std::uint16_t code, std::string reason) override;
     void shutdown() override;
 
+    // For the session, on the loop's thread: news for the core, sent with the round's others.
+    void to_core(VisitorCall call);
     // For the session, on the loop's thread: a text frame carrying `json`.
     void queue(std::string_view json);
     void queue_error(std::string_view code, std::string_view message);

@@ -13,6 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <mutex>
+
+#include "core.hpp"
 #include "net.hpp"
 #include "visitor_connection.hpp"
 
@@ -65,7 +68,33 @@ struct VisitorLoop::Impl {
         }
         now.clear();
         if (dirty.empty()) dirty.swap(now);  // keeps the list's capacity
+        // What the round's frames told the core, in one post.
+        if (!core_calls.empty()) {
+            std::vector<VisitorCall> calls;
+            calls.swap(core_calls);
+            core_calls.reserve(calls.size());
+            state->core().visitor_calls(std::move(calls));
+        }
         dead.clear();  // ended connections, released now that nothing refers to them
+    }
+
+    // On the loop's thread: what the core handed over since the last drain.
+    void drain() {
+        std::vector<Delivery> batch;
+        {
+            std::lock_guard lk(inbox_m);
+            batch.swap(inbox);
+        }
+        for (auto& d : batch) {
+            d.conn->send(std::move(d.frames));
+            if (d.close) d.conn->close_after_flush(d.close->first, std::move(d.close->second));
+        }
+        batch.clear();
+        {
+            std::lock_guard lk(inbox_m);
+            if (inbox.empty()) inbox.swap(batch);  // keeps the capacity
+        }
+        flush_dirty();
     }
 
     void sweep() {
@@ -92,6 +121,14 @@ struct VisitorLoop::Impl {
     std::vector<VisitorConnection*> dirty;
     std::vector<std::shared_ptr<VisitorConnection>> dead;
     bool in_round = false, flush_posted = false, closing_all = false;
+    std::vector<VisitorCall> core_calls;
+    struct Delivery {
+        std::shared_ptr<VisitorConnection> conn;
+        std::vector<std::shared_ptr<const std::string>> frames;
+        std::optional<std::pair<std::uint16_t, std::string>> close;
+    };
+    std::mutex inbox_m;
+    std::vector<Delivery> inbox;
 };
 
 VisitorLoop::VisitorLoop(net::io_context& core_ioc, std::shared_ptr<SharedState> state)
@@ -154,6 +191,29 @@ void VisitorLoop::mark_dirty(VisitorConnection* c) {
         impl_->flush_posted = false;
         impl_->flush_dirty();
     });
+}
+
+void VisitorLoop::to_core(VisitorCall call) {
+    auto& im = *impl_;
+    im.core_calls.push_back(std::move(call));
+    if (im.in_round || im.flush_posted) return;
+    im.flush_posted = true;
+    net::post(im.ioc, [this] {
+        impl_->flush_posted = false;
+        impl_->flush_dirty();
+    });
+}
+
+void VisitorLoop::deliver(std::shared_ptr<VisitorConnection> c, std::vector<std::shared_ptr<const std::string>> frames,
+                          std::optional<std::pair<std::uint16_t, std::string>> close) {
+    auto& im = *impl_;
+    bool first;
+    {
+        std::lock_guard lk(im.inbox_m);
+        first = im.inbox.empty();
+        im.inbox.push_back({std::move(c), std::move(frames), std::move(close)});
+    }
+    if (first) net::post(im.ioc, [this] { impl_->drain(); });
 }
 
 void VisitorLoop::watch(VisitorConnection* c, bool read, bool write) {

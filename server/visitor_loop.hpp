@@ -12,8 +12,13 @@
 // the network threads (websocket_session.hpp): they are few.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -23,6 +28,7 @@ namespace chat::server {
 
 class SharedState;
 class VisitorConnection;
+struct VisitorCall;
 struct VisitorUpgrade;
 
 class VisitorLoop {
@@ -47,6 +53,12 @@ public:
     void watch(VisitorConnection* c, bool read, bool write);
     // The connection ended: it leaves the set and is released after the round.
     void forget(VisitorConnection* c);
+    // On the loop's thread: news for the core, handed over with the round's others in one post.
+    void to_core(VisitorCall call);
+    // From the core's thread: frames for a connection (then a close, when given); everything
+    // the core hands over in one turn reaches the loop in one post.
+    void deliver(std::shared_ptr<VisitorConnection> c, std::vector<std::shared_ptr<const std::string>> frames,
+                 std::optional<std::pair<std::uint16_t, std::string>> close = std::nullopt);
 
 private:
     struct Impl;

@@ -32,7 +32,13 @@ void VisitorSession::opened(std::string_view target, std::weak_ptr<FrameSink> si
 }
 
 void VisitorSession::hello(std::optional<std::uint64_t> last_seq) {
-    state_.core().visitor_hello_here(id_, sink_, visitor_, token_, last_seq);
+    VisitorCall c{VisitorCall::Kind::hello};
+    c.session = id_;
+    c.visitor = visitor_;
+    c.sink = sink_;
+    c.token = token_;
+    c.last_seq = last_seq;
+    conn_.to_core(std::move(c));
 }
 
 void VisitorSession::text(std::string_view text) {
@@ -49,19 +55,32 @@ void VisitorSession::text(std::string_view text) {
         std::string visitor = visitor_of_token(state_.secret(), tok.get<std::string>());
         if (visitor.empty()) return conn_.queue_error("unauthorized", "unknown or forged token");
         if (state_.security().erased.contains(visitor)) return conn_.queue_error("unauthorized", "this visitor was erased");
-        state_.core().visitor_gone_here(id_, visitor_);
+        gone();
         visitor_ = std::move(visitor);
         token_ = tok.get<std::string>();
         return hello(seq.get<std::uint64_t>());
     }
-    state_.core().visitor_frame_here(id_, visitor_, frame->body, lang_, page_);
+    VisitorCall c{VisitorCall::Kind::frame};
+    c.session = id_;
+    c.visitor = visitor_;
+    c.frame = std::move(frame->body);
+    c.lang = lang_;
+    c.page = page_;
+    conn_.to_core(std::move(c));
 }
 
 void VisitorSession::closed() {
     if (!open_) return;
     open_ = false;
     state_.metrics().visitor_connections--;
-    state_.core().visitor_gone_here(id_, visitor_);
+    gone();
+}
+
+void VisitorSession::gone() {
+    VisitorCall c{VisitorCall::Kind::gone};
+    c.session = id_;
+    c.visitor = visitor_;
+    conn_.to_core(std::move(c));
 }
 
 }  // namespace chat::server

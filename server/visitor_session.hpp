@@ -2,9 +2,9 @@
 //
 // Owns no socket and no conversation: it works out who the visitor is (a token from a previous
 // visit, in the query or a `resume` frame, or a new visitor), checks each frame and hands it to
-// the core. It runs on the core thread, called by its VisitorConnection (the transport), so a
-// frame reaches the router in the same call that read it; errors go back through the
-// connection's buffer.
+// the core. It runs on the visitor thread, called by its VisitorConnection (the transport); what
+// it tells the core leaves with the rest of the loop's round in one post, and its errors go back
+// through the connection's buffer.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,7 @@ public:
 
 private:
     void hello(std::optional<std::uint64_t> last_seq);
+    void gone();
 
     SharedState& state_;
     VisitorConnection& conn_;
