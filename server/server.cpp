@@ -78,8 +78,8 @@ int run_server(Config cfg) {
         state->set_redis(&cluster->client());
     }
 
-    // The core thread: the router, the live KPIs and the visitors' sockets (visitor_loop.hpp),
-    // on an io_context of its own; the network threads carry HTTP, agents, TLS and Redis.
+    // The core thread: the router and the live KPIs, on an io_context of its own; the network
+    // threads carry HTTP, agents, TLS and Redis.
     net::io_context core_ioc{1};
     auto core_work = net::make_work_guard(core_ioc);
     auto core = std::make_shared<Core>(core_ioc, state, bot, metrics);

@@ -55,7 +55,7 @@ public:
     Core& core() { return *core_; }
     std::shared_ptr<Core> core_ptr() { return core_; }
     void set_core(std::shared_ptr<Core> c) { core_ = std::move(c); }
-    // The core thread's loop that carries visitors' sockets.
+    // The visitor thread's loop that carries visitors' sockets.
     VisitorLoop& visitor_loop() { return *visitor_loop_; }
     void set_visitor_loop(VisitorLoop* l) { visitor_loop_ = l; }
     Metrics& metrics() { return *metrics_; }

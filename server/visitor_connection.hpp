@@ -1,11 +1,10 @@
 // visitor_connection.hpp — one shopper's WebSocket on the visitor loop: reading frames, the
 // per-connection limits, the bounded outgoing buffer and the close handshake.
 //
-// The socket is non-blocking and owned by the loop's thread (the core thread), which also runs
-// the router: a frame read here is handed to the visitor's session and from it to the core in
-// the same call, and what the core sends back is appended to this connection's buffer and
-// leaves with one send() when the loop flushes (at the end of its round or of the core's
-// turn). What a WebSocketSession does for agents with Beast, this does for visitors without it,
+// The socket is non-blocking and owned by the loop's thread (the visitor thread): a frame read
+// here is checked, parsed by the visitor's session and handed to the core with the round's
+// others; what the core sends back is appended to this connection's buffer and leaves with one
+// send() when the loop flushes (at the end of its round or of the core's turn). What a WebSocketSession does for agents with Beast, this does for visitors without it,
 // with the same rules: frames over `limits.frame_bytes` close with 1009, a token bucket
 // (`msgs_per_s`, `burst`) refuses floods with `rate_limited` and closes a client still flooding
 // after 50 refusals with 1008, a client that lets `limits.outgoing_queue_frames` frames pile up

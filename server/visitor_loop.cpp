@@ -1,4 +1,5 @@
-// visitor_loop.cpp — the visitors' epoll set on the core thread: rounds, flushes, sweeps.
+// visitor_loop.cpp — the visitors' epoll set on the visitor thread: rounds, flushes, sweeps, and
+// the batches to and from the core.
 #include "visitor_loop.hpp"
 
 #include <fcntl.h>
@@ -131,8 +132,8 @@ struct VisitorLoop::Impl {
     std::vector<Delivery> inbox;
 };
 
-VisitorLoop::VisitorLoop(net::io_context& core_ioc, std::shared_ptr<SharedState> state)
-    : impl_(std::make_unique<Impl>(*this, core_ioc, std::move(state))) {}
+VisitorLoop::VisitorLoop(net::io_context& ioc, std::shared_ptr<SharedState> state)
+    : impl_(std::make_unique<Impl>(*this, ioc, std::move(state))) {}
 
 VisitorLoop::~VisitorLoop() { close_all(); }
 

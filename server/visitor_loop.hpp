@@ -1,15 +1,18 @@
-// visitor_loop.hpp — the shoppers' sockets, on the core thread, in an epoll set of their own.
+// visitor_loop.hpp — the shoppers' sockets, on a thread of their own, in an epoll set of their own.
 //
 // Visitors are nearly all of a shop's connections and of its messages, so their path is kept
 // short: once the HTTP session has checked an upgrade to /ws/visitor it hands the socket over
-// (adopt), and from then on the socket belongs to this loop, which runs on the core's thread.
-// The loop's epoll set is level-triggered and is itself watched by the core's io_context, so
-// one wake-up of that thread serves every ready socket: each gets one recv (none that finds
-// nothing), its frames go through the visitor's session to the core and the router in the
-// same call — no post, no strand hop, no other thread woken — and every connection with
-// something to send gets one send() at the end of the round, or at the end of the core's turn
-// when the log writer's completion released frames. Agents' consoles stay on Beast sessions on
-// the network threads (websocket_session.hpp): they are few.
+// (adopt), and from then on the socket belongs to this loop and its thread, the visitor thread.
+// The loop's epoll set is level-triggered and is itself watched by the visitor thread's
+// io_context, so one wake-up serves every ready socket: each gets one recv (none that finds
+// nothing), its frames are unmasked, checked and parsed here, and what they tell the core is
+// gathered over the round and handed to the core thread in one post (VisitorCall batches).
+// The other way, everything the core hands the visitors in one turn (echo, ack, answer for many
+// connections) reaches the loop in one post, and every connection with something to send gets
+// one send() at the end of that turn or of the round. So the two threads meet once per round
+// and once per core turn, not once per frame: the network work and the router's work run side
+// by side on the two cores. Agents' consoles stay on Beast sessions on the network threads
+// (websocket_session.hpp): they are few.
 #pragma once
 
 #include <cstdint>
@@ -33,15 +36,15 @@ struct VisitorUpgrade;
 
 class VisitorLoop {
 public:
-    VisitorLoop(boost::asio::io_context& core_ioc, std::shared_ptr<SharedState> state);
+    VisitorLoop(boost::asio::io_context& ioc, std::shared_ptr<SharedState> state);
     ~VisitorLoop();
 
-    // Starts watching (before the core's io_context runs).
+    // Starts watching (before the visitor thread's io_context runs).
     void start();
     // From any thread: `fd` (a connected, upgraded-by-request socket) becomes a visitor
     // connection on the loop; the loop writes the 101 response.
     void adopt(int fd, VisitorUpgrade up);
-    // After the core's io_context has stopped: closes every connection still open.
+    // After the visitor thread's io_context has stopped: closes every connection still open.
     void close_all();
     std::size_t size() const;
 
