@@ -46,7 +46,10 @@ void VisitorConnection::open(VisitorUpgrade up) {
     }
     joined_ = true;
     session_.opened(up.target, weak_from_this());
-    if (!up.leftover.empty()) frames(up.leftover.data(), up.leftover.size());
+    if (!up.leftover.empty()) {
+        const std::size_t used = frames(up.leftover.data(), up.leftover.size());
+        if (used < up.leftover.size() && !ended_) in_.assign(up.leftover, used);
+    }
     loop_.mark_dirty(this);
 }
 
@@ -58,28 +61,30 @@ void VisitorConnection::readable() {
     if (n <= 0) return end();  // closed by the client, or reset
     last_rx_ = Clock::now();
     pinged_ = false;
+    const auto got = static_cast<std::size_t>(n);
     if (in_.empty()) {
-        frames(buf, static_cast<std::size_t>(n));
+        // Most reads hold whole frames: read where they lie, keep only an incomplete tail.
+        const std::size_t used = frames(buf, got);
+        if (used < got && !ended_) in_.assign(buf + used, got - used);
     } else {
-        in_.append(buf, static_cast<std::size_t>(n));
-        std::string whole;
-        whole.swap(in_);
-        frames(whole.data(), whole.size());
+        in_.append(buf, got);
+        const std::size_t used = frames(in_.data(), in_.size());
+        if (!ended_) in_.erase(0, used);
     }
+    loop_.mark_dirty(this);
 }
 
-void VisitorConnection::frames(char* data, std::size_t size) {
+std::size_t VisitorConnection::frames(char* data, std::size_t size) {
     const std::size_t max = state_.config().limits.frame_bytes;
     std::size_t at = 0;
     while (at < size && !ended_ && !close_received_) {
         ws::ClientFrame f;
         std::size_t used = 0;
         switch (ws::read_client_frame(data + at, size - at, max, f, used)) {
-        case ws::Read::need_more:
-            in_.assign(data + at, size - at);
-            return;
-        case ws::Read::protocol_error: return close_with(ws::protocol_error, "protocol error");
-        case ws::Read::too_big: return close_with(ws::too_big, "message too big");
+        case ws::Read::need_more: return at;
+        // Broken or too big: nothing more of this client's input is read.
+        case ws::Read::protocol_error: close_with(ws::protocol_error, "protocol error"); return size;
+        case ws::Read::too_big: close_with(ws::too_big, "message too big"); return size;
         case ws::Read::frame: break;
         }
         at += used;
@@ -100,8 +105,8 @@ void VisitorConnection::frames(char* data, std::size_t size) {
         default:
             if (closing_) break;  // what follows our close frame is not read
             if (f.opcode == ws::continuation) {
-                if (!message_opcode_) return close_with(ws::protocol_error, "protocol error");
-                if (message_.size() + f.payload.size() > max) return close_with(ws::too_big, "message too big");
+                if (!message_opcode_) return close_with(ws::protocol_error, "protocol error"), size;
+                if (message_.size() + f.payload.size() > max) return close_with(ws::too_big, "message too big"), size;
                 message_.append(f.payload);
                 if (!f.fin) break;
                 std::string whole;
@@ -111,7 +116,7 @@ void VisitorConnection::frames(char* data, std::size_t size) {
                 message(op, whole);
                 break;
             }
-            if (message_opcode_) return close_with(ws::protocol_error, "protocol error");
+            if (message_opcode_) return close_with(ws::protocol_error, "protocol error"), size;
             if (!f.fin) {
                 message_opcode_ = f.opcode;
                 message_.assign(f.payload);
@@ -120,7 +125,7 @@ void VisitorConnection::frames(char* data, std::size_t size) {
             message(f.opcode, f.payload);
         }
     }
-    loop_.mark_dirty(this);
+    return close_received_ ? size : at;  // after the client's close, nothing more is read
 }
 
 bool VisitorConnection::take_token() {
@@ -224,8 +229,6 @@ void VisitorConnection::made_progress() {
         sent_ = 0;
         records_.clear();
         record_at_ = 0;
-        if (out_.capacity() > kKeepCapacity) out_.shrink_to_fit();
-        if (records_.capacity() > 64) records_.shrink_to_fit();
     }
 }
 
@@ -268,6 +271,11 @@ void VisitorConnection::watch(bool read, bool write) {
 
 void VisitorConnection::sweep(Clock::time_point now) {
     if (ended_) return;
+    // Buffers grown by a burst are given back once they are empty (idle connections stay small;
+    // a busy one keeps its buffers from one round to the next).
+    if (out_.empty() && out_.capacity() > kKeepCapacity) std::string().swap(out_);
+    if (records_.empty() && records_.capacity() > 64) std::vector<Record>().swap(records_);
+    if (in_.empty() && in_.capacity() > kKeepCapacity) std::string().swap(in_);
     if (closing_) {
         if (now - closing_since_ > kCloseHandshake) end();
         return;

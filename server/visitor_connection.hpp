@@ -52,7 +52,7 @@ public:
     void writable();
     // Sends what is buffered (one send); arms or disarms the wait for writability.
     void flush();
-    // The once-a-second check: keep-alive ping, idle end, close handshake bound.
+    // The once-a-second check: keep-alive ping, idle end, close handshake bound, buffers given back.
     void sweep(Clock::time_point now);
     // Ends at once (server stopping for good): the socket is closed.
     void end();
@@ -74,7 +74,8 @@ public:
     bool dirty = false;
 
 private:
-    void frames(char* data, std::size_t size);
+    // Reads the whole frames at data[0, size) and says how many bytes they took.
+    std::size_t frames(char* data, std::size_t size);
     void message(std::uint8_t opcode, std::string_view payload);
     bool take_token();
     // Appends bytes that are one record of the stream: a counted frame or not (101, pongs, close).
