@@ -124,6 +124,15 @@ ChatdProcess::~ChatdProcess() {
         if (::kill(pid_, 0) == 0) stop(SIGKILL);
         pid_ = -1;
     }
+    // Under a sanitizer, a report from chatd fails the test even when chatd carried on (or
+    // exited with the sanitizer's code rather than a signal).
+    const std::string out = slurp(log_);
+    for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer"}) {
+        if (out.find(marker) != std::string::npos) {
+            std::fprintf(stderr, "chatd reported \"%s\" during the test; its output:\n%s\n", marker, out.c_str());
+            std::abort();
+        }
+    }
     std::error_code ec;
     fs::remove(log_, ec);
 }
