@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "chatd_process.hpp"
+#include "ws_client.hpp"
 
 using namespace chat::test;
 using nlohmann::json;
@@ -331,4 +332,29 @@ TEST_CASE("a handshake that is not WebSocket 13 is refused: 426 for another vers
     const std::string ok = http_exchange(chatd.port(), head + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     CHECK(ok.rfind("HTTP/1.1 101", 0) == 0);
     CHECK(ok.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+}
+
+TEST_CASE("a client that never answers the server's close frame is let go within two seconds") {
+    ChatdProcess chatd;
+    auto visitors = [&] {
+        const std::string body = http_request(chatd.port(), "GET", "/metrics").body;
+        const std::string name = "\nchat_connections{role=\"visitor\"} ";
+        const auto pos = body.find(name);
+        REQUIRE(pos != std::string::npos);
+        return std::stoll(body.substr(pos + name.size()));
+    };
+    RawWs ws(chatd.port());
+    CHECK(ws.next_json()["type"] == "welcome");
+    CHECK(visitors() == 1);
+    ws.send_all(std::string("\x81\x05hello", 7));  // not masked: the server closes with 1002
+    const auto sent = std::chrono::steady_clock::now();
+    CHECK(ws.close_code() == 1002);
+    CHECK(ws.ended());  // the server's side is shut for writing once its close frame is out
+    // The client neither answers nor closes its side: the server lets the connection go anyway.
+    while (visitors() != 0 && std::chrono::steady_clock::now() - sent < std::chrono::seconds(5))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(visitors() == 0);
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::milliseconds(2500));
+    RawWs other(chatd.port());
+    CHECK(other.next_json()["type"] == "welcome");
 }
