@@ -45,7 +45,7 @@ using SessionId = std::uint64_t;
 // What a visitor's connection tells the core, gathered by the visitor loop over one round and
 // handed over in one post (visitor_loop.hpp).
 struct VisitorCall {
-    enum class Kind { hello, frame, gone } kind;
+    enum class Kind { hello, frame, gone } kind = Kind::frame;
     SessionId session = 0;
     std::string visitor;
     std::weak_ptr<FrameSink> sink;          // hello

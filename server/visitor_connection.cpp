@@ -99,7 +99,7 @@ std::size_t VisitorConnection::frames(char* data, std::size_t size) {
                 // The client's close, answered with its code (RFC 6455 §5.5.1), then the end.
                 const std::uint16_t code = ws::close_code_of(f.payload);
                 discard_unsent();
-                append_close(code == 0 || code == 1005 ? ws::normal : code, {});
+                append_close(code == 0 || code == 1005 ? std::uint16_t{ws::normal} : code, {});
             }
             break;
         default:

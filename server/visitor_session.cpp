@@ -32,7 +32,8 @@ void VisitorSession::opened(std::string_view target, std::weak_ptr<FrameSink> si
 }
 
 void VisitorSession::hello(std::optional<std::uint64_t> last_seq) {
-    VisitorCall c{VisitorCall::Kind::hello};
+    VisitorCall c;
+    c.kind = VisitorCall::Kind::hello;
     c.session = id_;
     c.visitor = visitor_;
     c.sink = sink_;
@@ -60,7 +61,8 @@ void VisitorSession::text(std::string_view text) {
         token_ = tok.get<std::string>();
         return hello(seq.get<std::uint64_t>());
     }
-    VisitorCall c{VisitorCall::Kind::frame};
+    VisitorCall c;
+    c.kind = VisitorCall::Kind::frame;
     c.session = id_;
     c.visitor = visitor_;
     c.frame = std::move(frame->body);
@@ -77,7 +79,8 @@ void VisitorSession::closed() {
 }
 
 void VisitorSession::gone() {
-    VisitorCall c{VisitorCall::Kind::gone};
+    VisitorCall c;
+    c.kind = VisitorCall::Kind::gone;
     c.session = id_;
     c.visitor = visitor_;
     conn_.to_core(std::move(c));
