@@ -369,14 +369,14 @@ void Core::visitor_frame_here(SessionId s, const std::string& visitor, const jso
                               const std::string& page) {
     // Cluster mode: a visitor served through this node, whose conversation another node owns.
     if (cluster_ && cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
-    const auto type = frame.find("type");
-    const bool typing = type != frame.end() && type->is_string() && type->get_ref<const std::string&>() == "typing";
-    if (!log_healthy_ && !typing) {
+    const auto it = frame.find("type");
+    const std::string_view type = it != frame.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : "";
+    if (!log_healthy_ && type != "typing") {
         router::Effects fx;
         fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
         return run(std::move(fx), s);
     }
-    if (type != frame.end() && type->is_string() && type->get_ref<const std::string&>() == "message") metrics_.messages_in_visitor++;
+    if (type == "message") metrics_.messages_in_visitor++;
     run(router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
 }
 

@@ -90,15 +90,7 @@ void HttpSession::on_read(error_code ec, std::size_t) {
         const std::string_view origin = req[http::field::origin];
         if ((path == "/ws/visitor" && !visitor_origin_ok(origin, state_->config().allowed_origins)) ||
             (path == "/ws/agent" && !same_origin(origin, req[http::field::host]))) {
-            auto res = std::make_shared<http::response<http::string_body>>(http::status::forbidden, req.version());
-            res->set(http::field::content_type, "application/json");
-            res->keep_alive(false);
-            res->body() = R"({"error":"forbidden","message":"origin not allowed"})";
-            res->prepare_payload();
-            writing_ = true;
-            stream_.expires_after(std::chrono::seconds(5));
-            http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
-            return;
+            return refuse_upgrade(http::status::forbidden, req.version(), R"({"error":"forbidden","message":"origin not allowed"})");
         }
         // The WebSocket session takes over the connection and its place in the address count.
         auto hand_over = [this] {
@@ -112,17 +104,9 @@ void HttpSession::on_read(error_code ec, std::size_t) {
             const std::string_view version = req[http::field::sec_websocket_version];
             const std::string_view key = req[http::field::sec_websocket_key];
             if (version != "13" || !ws::valid_key(key)) {
-                auto res = std::make_shared<http::response<http::string_body>>(
-                    version.empty() || version == "13" ? http::status::bad_request : http::status::upgrade_required, req.version());
-                if (!version.empty() && version != "13") res->set(http::field::sec_websocket_version, "13");
-                res->set(http::field::content_type, "application/json");
-                res->keep_alive(false);
-                res->body() = R"({"error":"bad_request","message":"not a WebSocket version 13 handshake"})";
-                res->prepare_payload();
-                writing_ = true;
-                stream_.expires_after(std::chrono::seconds(5));
-                http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
-                return;
+                const bool other_version = !version.empty() && version != "13";
+                return refuse_upgrade(other_version ? http::status::upgrade_required : http::status::bad_request, req.version(),
+                                      R"({"error":"bad_request","message":"not a WebSocket version 13 handshake"})", other_version);
             }
             VisitorUpgrade up{std::string(target), std::string(key), peer_, beast::buffers_to_string(buffer_.data())};
             hand_over();
@@ -148,6 +132,18 @@ void HttpSession::on_read(error_code ec, std::size_t) {
                                beast::bind_front_handler(&HttpSession::on_write, self, keep_alive));
         });
     });
+}
+
+void HttpSession::refuse_upgrade(http::status status, unsigned version, std::string_view body, bool offer_version_13) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, version);
+    if (offer_version_13) res->set(http::field::sec_websocket_version, "13");
+    res->set(http::field::content_type, "application/json");
+    res->keep_alive(false);
+    res->body() = body;
+    res->prepare_payload();
+    writing_ = true;
+    stream_.expires_after(std::chrono::seconds(5));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](error_code, std::size_t) { self->do_close(); });
 }
 
 void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {

@@ -26,6 +26,8 @@ private:
     void on_read(error_code ec, std::size_t bytes);
     void on_write(bool keep_alive, error_code ec, std::size_t bytes);
     void do_close();
+    // Answers an upgrade that is refused (origin, handshake) with `status` and a JSON body, then closes.
+    void refuse_upgrade(http::status status, unsigned version, std::string_view body, bool offer_version_13 = false);
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
