@@ -28,8 +28,8 @@ constexpr auto kSweepEvery = std::chrono::seconds(1);
 }  // namespace
 
 struct VisitorLoop::Impl {
-    Impl(VisitorLoop& self, net::io_context& ioc, std::shared_ptr<SharedState> state)
-        : self(self), ioc(ioc), state(std::move(state)), epfd(::epoll_create1(EPOLL_CLOEXEC)), watcher(ioc), sweeper(ioc) {
+    Impl(net::io_context& ioc, std::shared_ptr<SharedState> state)
+        : ioc(ioc), state(std::move(state)), epfd(::epoll_create1(EPOLL_CLOEXEC)), watcher(ioc), sweeper(ioc) {
         if (epfd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
         watcher.assign(::dup(epfd));
     }
@@ -98,6 +98,17 @@ struct VisitorLoop::Impl {
         flush_dirty();
     }
 
+    // Outside a round (the core's turn, a sweep, a connection ended): one flush once the
+    // current handler is over, so that everything it queued leaves together.
+    void flush_soon() {
+        if (in_round || flush_posted) return;
+        flush_posted = true;
+        net::post(ioc, [this] {
+            flush_posted = false;
+            flush_dirty();
+        });
+    }
+
     void sweep() {
         sweeper.expires_after(kSweepEvery);
         sweeper.async_wait([this](error_code ec) {
@@ -112,7 +123,6 @@ struct VisitorLoop::Impl {
         });
     }
 
-    VisitorLoop& self;
     net::io_context& ioc;
     std::shared_ptr<SharedState> state;
     int epfd;
@@ -133,7 +143,7 @@ struct VisitorLoop::Impl {
 };
 
 VisitorLoop::VisitorLoop(net::io_context& ioc, std::shared_ptr<SharedState> state)
-    : impl_(std::make_unique<Impl>(*this, ioc, std::move(state))) {}
+    : impl_(std::make_unique<Impl>(ioc, std::move(state))) {}
 
 VisitorLoop::~VisitorLoop() { close_all(); }
 
@@ -157,8 +167,7 @@ void VisitorLoop::adopt(int fd, VisitorUpgrade up) {
             return;
         }
         im.conns.emplace(c.get(), c);
-        c->open(std::move(up));
-        if (!im.in_round) im.flush_dirty();
+        c->open(std::move(up));  // its 101 leaves with the flush it asks for
     });
 }
 
@@ -173,36 +182,20 @@ void VisitorLoop::close_all() {
     im.dirty.clear();
 }
 
-std::size_t VisitorLoop::size() const { return impl_->conns.size(); }
-
 bool VisitorLoop::on_loop_thread() const { return impl_->ioc.get_executor().running_in_this_thread(); }
-
-void VisitorLoop::post(std::function<void()> f) { net::post(impl_->ioc, std::move(f)); }
 
 void VisitorLoop::mark_dirty(VisitorConnection* c) {
     auto& im = *impl_;
     if (c->ended() || c->dirty) return;
     c->dirty = true;
     im.dirty.push_back(c);
-    if (im.in_round || im.flush_posted) return;
-    // Outside a round (the core's turn, a sweep): flush once that turn is over, so that every
-    // frame it hands this connection leaves in one send.
-    im.flush_posted = true;
-    net::post(im.ioc, [this] {
-        impl_->flush_posted = false;
-        impl_->flush_dirty();
-    });
+    im.flush_soon();
 }
 
 void VisitorLoop::to_core(VisitorCall call) {
     auto& im = *impl_;
     im.core_calls.push_back(std::move(call));
-    if (im.in_round || im.flush_posted) return;
-    im.flush_posted = true;
-    net::post(im.ioc, [this] {
-        impl_->flush_posted = false;
-        impl_->flush_dirty();
-    });
+    im.flush_soon();
 }
 
 void VisitorLoop::deliver(std::shared_ptr<VisitorConnection> c, std::vector<std::shared_ptr<const std::string>> frames,
@@ -231,13 +224,7 @@ void VisitorLoop::forget(VisitorConnection* c) {
     if (it == im.conns.end()) return;
     im.dead.push_back(std::move(it->second));
     im.conns.erase(it);
-    if (!im.in_round && !im.flush_posted) {
-        im.flush_posted = true;
-        net::post(im.ioc, [this] {
-            impl_->flush_posted = false;
-            impl_->flush_dirty();
-        });
-    }
+    im.flush_soon();  // releases it
 }
 
 }  // namespace chat::server

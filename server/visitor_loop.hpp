@@ -16,7 +16,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,11 +45,9 @@ public:
     void adopt(int fd, VisitorUpgrade up);
     // After the visitor thread's io_context has stopped: closes every connection still open.
     void close_all();
-    std::size_t size() const;
 
     // For the connections.
     bool on_loop_thread() const;
-    void post(std::function<void()> f);
     // The connection has bytes to send: it is flushed at the end of the round or turn.
     void mark_dirty(VisitorConnection* c);
     void watch(VisitorConnection* c, bool read, bool write);
