@@ -4,7 +4,6 @@
 // it refuses or waits for more of, it never reads past.
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "ws_codec.hpp"
@@ -26,27 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (f.payload.data() < begin || f.payload.data() + f.payload.size() != begin + used) std::abort();
         if (f.payload.size() > max) std::abort();
         if (f.opcode >= 8 && (!f.fin || f.payload.size() > 125)) std::abort();
-        // Encode it again, masked as the client masked it.
+        // Encode it again, masked as the client masked it: the same bytes.
         const std::size_t header = used - 4 - f.payload.size();
-        std::string again;
-        again += static_cast<char>((f.fin ? 0x80 : 0) | f.opcode);
-        const std::size_t n = f.payload.size();
-        if (n < 126) {
-            again += static_cast<char>(0x80 | n);
-        } else if (n <= 0xffff) {
-            again += static_cast<char>(0x80 | 126);
-            again += static_cast<char>(n >> 8);
-            again += static_cast<char>(n & 0xff);
-        } else {
-            again += static_cast<char>(0x80 | 127);
-            for (int i = 7; i >= 0; --i) again += static_cast<char>((std::uint64_t(n) >> (8 * i)) & 0xff);
-        }
-        if (again.size() != header) std::abort();
         const std::string mask = orig.substr(at + header, 4);
-        again += mask;
-        std::string payload(f.payload);
-        ws::apply_mask(payload.data(), payload.size(), reinterpret_cast<const unsigned char*>(mask.data()));
-        again += payload;
+        std::string again;
+        ws::append_client_frame(again, static_cast<std::uint8_t>((f.fin ? 0x80 : 0) | f.opcode), f.payload,
+                                reinterpret_cast<const unsigned char*>(mask.data()));
         if (again != orig.substr(at, used)) std::abort();
         at += used;
     }

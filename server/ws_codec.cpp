@@ -83,6 +83,32 @@ void append_frame(std::string& out, std::uint8_t opcode, std::string_view payloa
     out.append(payload);
 }
 
+void append_client_frame(std::string& out, std::uint8_t first_byte, std::string_view payload, const unsigned char* mask) {
+    const std::size_t n = payload.size();
+    unsigned char head[14];
+    std::size_t h = 0;
+    head[h++] = first_byte;
+    if (n < 126) {
+        head[h++] = static_cast<unsigned char>(0x80 | n);
+    } else if (n <= 0xffff) {
+        head[h++] = 0x80 | 126;
+        head[h++] = static_cast<unsigned char>(n >> 8);
+        head[h++] = static_cast<unsigned char>(n);
+    } else {
+        head[h++] = 0x80 | 127;
+        for (int shift = 56; shift >= 0; shift -= 8) head[h++] = static_cast<unsigned char>(static_cast<std::uint64_t>(n) >> shift);
+    }
+    std::memcpy(head + h, mask, 4);
+    h += 4;
+    const std::size_t at = out.size();
+    out.resize(at + h + n);
+    char* p = out.data() + at;
+    std::memcpy(p, head, h);
+    p += h;
+    std::memcpy(p, payload.data(), n);
+    apply_mask(p, n, mask);
+}
+
 void append_close(std::string& out, std::uint16_t code, std::string_view reason) {
     std::string body;
     body += static_cast<char>(code >> 8);

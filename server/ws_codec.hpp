@@ -4,7 +4,8 @@
 // than through Beast, so the framing it needs lives here: reading a client's frames in place
 // (masked, as clients must; unmasked where they lie), writing the server's (never masked, never
 // fragmented), the close frame's code and reason, and the handshake's accept value. No
-// sockets, no clocks: the unit tests drive it with byte strings. Agents' sockets still go
+// sockets, no clocks: the unit tests drive it with byte strings. A client's frame writer is here
+// too, for the load generator and the tests. Agents' sockets still go
 // through Beast (websocket_session.hpp).
 #pragma once
 
@@ -49,6 +50,11 @@ Read read_client_frame(char* data, std::size_t size, std::size_t max_payload, Cl
 
 // XORs n bytes with a 4-byte masking key (RFC 6455 §5.3), 8 bytes at a time: masks and unmasks.
 void apply_mask(char* p, std::size_t n, const unsigned char* mask);
+
+// Appends a client's frame, masked with `mask` (4 bytes, as they go on the wire): `first_byte`
+// is FIN, the reserved bits and the opcode. Not used by the server, which never masks: by the
+// load generator and by the tests and fuzzers that speak to the server as a client.
+void append_client_frame(std::string& out, std::uint8_t first_byte, std::string_view payload, const unsigned char* mask);
 
 // Appends one final, unmasked frame.
 void append_frame(std::string& out, std::uint8_t opcode, std::string_view payload);

@@ -12,29 +12,8 @@
 namespace chat::bench::ws {
 
 void append_frame(std::string& out, Opcode op, std::string_view payload, std::uint32_t mask) {
-    const std::size_t n = payload.size();
-    unsigned char head[14];
-    std::size_t h = 0;
-    head[h++] = static_cast<unsigned char>(0x80 | op);
-    if (n < 126) {
-        head[h++] = static_cast<unsigned char>(0x80 | n);
-    } else if (n <= 0xffff) {
-        head[h++] = 0x80 | 126;
-        head[h++] = static_cast<unsigned char>(n >> 8);
-        head[h++] = static_cast<unsigned char>(n);
-    } else {
-        head[h++] = 0x80 | 127;
-        for (int shift = 56; shift >= 0; shift -= 8) head[h++] = static_cast<unsigned char>(static_cast<std::uint64_t>(n) >> shift);
-    }
-    std::memcpy(head + h, &mask, 4);  // the key's bytes in memory order are the bytes on the wire
-    h += 4;
-    const std::size_t at = out.size();
-    out.resize(at + h + n);
-    char* p = out.data() + at;
-    std::memcpy(p, head, h);
-    p += h;
-    std::memcpy(p, payload.data(), n);
-    chat::server::ws::apply_mask(p, n, head + h - 4);
+    // The key's bytes in memory order are the bytes on the wire.
+    chat::server::ws::append_client_frame(out, static_cast<std::uint8_t>(0x80 | op), payload, reinterpret_cast<const unsigned char*>(&mask));
 }
 
 Parse parse(std::string_view in, std::uint64_t max_payload, Frame& f, std::size_t& used) {

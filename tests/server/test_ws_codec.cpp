@@ -12,23 +12,10 @@ using namespace chat::server;
 namespace {
 // A client frame as a browser sends it: masked with `mask`.
 std::string client_frame(std::uint8_t first_byte, const std::string& payload, std::uint32_t mask = 0x37fa213d) {
-    std::string f;
-    f += static_cast<char>(first_byte);
-    const std::size_t n = payload.size();
-    if (n < 126) {
-        f += static_cast<char>(0x80 | n);
-    } else if (n <= 0xffff) {
-        f += static_cast<char>(0x80 | 126);
-        f += static_cast<char>(n >> 8);
-        f += static_cast<char>(n & 0xff);
-    } else {
-        f += static_cast<char>(0x80 | 127);
-        for (int i = 7; i >= 0; --i) f += static_cast<char>((std::uint64_t(n) >> (8 * i)) & 0xff);
-    }
     const unsigned char m[4] = {static_cast<unsigned char>(mask >> 24), static_cast<unsigned char>(mask >> 16),
                                 static_cast<unsigned char>(mask >> 8), static_cast<unsigned char>(mask)};
-    f.append(reinterpret_cast<const char*>(m), 4);
-    for (std::size_t i = 0; i < n; ++i) f += static_cast<char>(payload[i] ^ m[i & 3]);
+    std::string f;
+    ws::append_client_frame(f, first_byte, payload, m);
     return f;
 }
 
