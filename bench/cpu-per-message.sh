@@ -8,7 +8,7 @@
 # Starts chatd, one chat-bench process at RATE, and over 5 s of the message phase reads the
 # visitor messages chatd counted (/metrics), its CPU ticks, and (when perf is usable) how many
 # sendmsg, recvmsg, sendto, recvfrom, futex, epoll_wait, epoll_ctl, setsockopt, writev and fdatasync calls it
-# made. A rate below saturation makes runs comparable on a shared machine; CPU per message
+# made, and its threads' context switches. A rate below saturation makes runs comparable on a shared machine; CPU per message
 # still moves with what else runs (batches grow under load), so compare builds alternately.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,25 +35,29 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 wait_listening "$OUT/chatd.log"
 visitor_msgs() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^chat_messages_in_total\{author="visitor"\}/ {print $2}'; }
 ticks() { awk '{print $14, $15}' "/proc/$PID/stat"; }
+# Context switches of all chatd's threads, voluntary (it slept) and not (it was preempted).
+switches() { cat /proc/$PID/task/*/status | awk '/^voluntary_ctxt/ {v += $2} /^nonvoluntary_ctxt/ {n += $2} END {print v, n}'; }
 START=$(( $(date +%s%3N) + 3000 ))
 "$BIN/chat-bench" --url "ws://127.0.0.1:$PORT" --visitors "$VISITORS" --rate "$RATE" --warmup 0 --duration 10 \
   --start-at "$START" --server-pid "$PID" > "$OUT/bench.txt" 2>&1 &
 BENCH=$!
 while [ "$(date +%s%3N)" -lt $(( START + 2000 )) ]; do sleep 0.1; done
-M0=$(visitor_msgs); T0=$(ticks)
+M0=$(visitor_msgs); T0=$(ticks); S0=$(switches)
 EVENTS=syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_setsockopt,syscalls:sys_enter_writev,syscalls:sys_enter_fdatasync
 if perf stat -x, -e "$EVENTS" -p "$PID" -o "$OUT/syscalls.txt" -- sleep 5 2>/dev/null; then :; else rm -f "$OUT/syscalls.txt"; sleep 5; fi
-M1=$(visitor_msgs); T1=$(ticks)
+M1=$(visitor_msgs); T1=$(ticks); S1=$(switches)
 wait "$BENCH" || true
 kill -TERM "$PID"; wait "$PID" || true
 trap - EXIT
 HZ=$(getconf CLK_TCK)
-node - "$((M1 - M0))" "$T0" "$T1" "$HZ" "$OUT/syscalls.txt" <<'JS'
+node - "$((M1 - M0))" "$T0" "$T1" "$HZ" "$OUT/syscalls.txt" "$S0" "$S1" <<'JS'
 const fs = require('fs');
-const [m, t0, t1, hz, sc] = process.argv.slice(2);
+const [m, t0, t1, hz, sc, s0, s1] = process.argv.slice(2);
 const msgs = Number(m), a = t0.split(' ').map(Number), b = t1.split(' ').map(Number);
 const us = (ticks) => (ticks * 1e6 / Number(hz) / msgs).toFixed(0);
 console.log(`visitor messages in 5 s: ${msgs} (${(msgs / 5).toFixed(0)}/s); chatd CPU per message: ${us(b[0] - a[0] + b[1] - a[1])} us (user ${us(b[0] - a[0])}, system ${us(b[1] - a[1])})`);
+const [v0, n0] = s0.split(' ').map(Number), [v1, n1] = s1.split(' ').map(Number);
+console.log(`context switches per message: ${((v1 - v0) / msgs).toFixed(2)} voluntary, ${((n1 - n0) / msgs).toFixed(2)} preempted`);
 if (fs.existsSync(sc)) {
   const calls = fs.readFileSync(sc, 'utf8').split('\n').filter((l) => l.includes('sys_enter_'))
     .map((l) => { const f = l.split(','); return `${f[2].replace(/.*sys_enter_/, '')} ${(Number(f[0]) / msgs).toFixed(2)}`; });

@@ -1,23 +1,74 @@
 // json_out.cpp — JSON string escaping for the direct writer, matching nlohmann's dump.
 //
 // UTF-8 is validated by simdjson (SIMD, a fraction of a cycle per byte) instead of byte by byte:
-// bot answers in French are long and full of accented letters.
+// bot answers in French are long and full of accented letters. The bytes to escape are found
+// 16 at a time with SSE2.
 #include "json_out.hpp"
 
 #include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <simdjson.h>
 
 namespace chat::router {
 
 namespace {
-constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-inline bool has_zero_byte(std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; }
-// Whether any of the 8 bytes in `w` must be escaped: below 0x20, '"' or '\\'. Bytes of 0x80
-// and above never match (their complement lacks the high bit).
-inline bool needs_escape(std::uint64_t w) {
-    return ((w - 0x20 * kOnes) & ~w & kHigh) != 0 || has_zero_byte(w ^ (0x22 * kOnes)) || has_zero_byte(w ^ (0x5C * kOnes));
+inline bool escaped(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+#if defined(__SSE2__)
+// 16 bytes at a time (SSE2, every x86-64 has it): the bit of each byte that must be escaped
+// (below 0x20, '"' or '\\'), and the bit of each byte that is not plain ASCII to copy as it is
+// (those, or 0x80 and above: a signed compare below 0x20 catches both ranges at once).
+inline unsigned escape_mask(__m128i v) {
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(quote, bslash))));
+}
+inline unsigned special_mask(__m128i v) {
+    const __m128i low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low_or_high, _mm_or_si128(quote, bslash))));
+}
+#endif
+
+// The first byte at or after `i` that is not plain ASCII (s.size() when there is none).
+std::size_t first_special(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+    for (; i + 16 <= s.size(); i += 16) {
+        const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i)));
+        if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+    if (i < s.size()) {  // the last 1 to 15 bytes (ids, types...), padded with plain ones
+        alignas(16) char tail[16];
+        std::memset(tail, 'x', sizeof tail);
+        std::memcpy(tail, s.data() + i, s.size() - i);
+        const unsigned m = special_mask(_mm_load_si128(reinterpret_cast<const __m128i*>(tail)));
+        return m ? i + static_cast<std::size_t>(__builtin_ctz(m)) : s.size();
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (escaped(c) || c >= 0x80) return i;
+    }
+    return i;
+}
+// The first byte at or after `i` to escape (s.size() when there is none).
+std::size_t next_escape(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+    for (; i + 16 <= s.size(); i += 16) {
+        const unsigned m = escape_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i)));
+        if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+#endif
+    for (; i < s.size(); ++i)
+        if (escaped(static_cast<unsigned char>(s[i]))) return i;
+    return i;
 }
 
 // Rare: text that is not valid UTF-8 is replaced by nlohmann exactly as it does everywhere else.
@@ -26,67 +77,29 @@ void append_replaced(std::string& out, std::size_t mark, std::string_view s) {
     out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Whether `s` is plain ASCII with nothing to escape (keys, ids, most texts): copied as it is.
-bool plain(std::string_view s) {
-    const char* p = s.data();
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        if ((w & kHigh) != 0 || needs_escape(w)) return false;
-    }
-    for (; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(p[i]);
-        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
-    }
-    return true;
+void append_quoted(std::string& out, std::string_view s) {
+    const std::size_t n = out.size();
+    out.resize(n + s.size() + 2);
+    char* p = out.data() + n;
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
 }
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    if (plain(s)) {
-        out.reserve(out.size() + s.size() + 2);
-        out += '"';
-        out += s;
-        out += '"';
-        return;
-    }
-    static constexpr char hex[] = "0123456789abcdef";
+    std::size_t i = first_special(s, 0);
+    if (i == s.size()) return append_quoted(out, s);  // keys, ids, most texts
+    // Everything before `i` is plain ASCII; the rest is validated as UTF-8 once (simdjson),
+    // then only the bytes to escape need looking at.
     const std::size_t mark = out.size();
-    out.reserve(out.size() + s.size() + 2);
+    if (!simdjson::validate_utf8(s.data() + i, s.size() - i)) return append_replaced(out, mark, s);
+    static constexpr char hex[] = "0123456789abcdef";
+    out.reserve(out.size() + s.size() + 8);
     out += '"';
     std::size_t run = 0;  // start of the bytes not yet copied
-    std::size_t i = 0;
-    std::size_t careful_until = 0;  // bytes below this are looked at one by one
-    // Up to the first byte of 0x80 or above everything is ASCII; from there the rest is
-    // validated as UTF-8 once (simdjson), then only the bytes to escape need looking at.
-    bool utf8_checked = false;
-    auto check_utf8 = [&](std::size_t from) {
-        utf8_checked = true;
-        return simdjson::validate_utf8(s.data() + from, s.size() - from);
-    };
-    while (i < s.size()) {
-        if (i >= careful_until && i + 8 <= s.size()) {
-            std::uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            if (!utf8_checked && (w & kHigh) != 0 && !check_utf8(i)) return append_replaced(out, mark, s);
-            if (!needs_escape(w)) {
-                i += 8;
-                continue;
-            }
-            careful_until = i + 8;
-        }
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x80) {
-            if (!utf8_checked && !check_utf8(i)) return append_replaced(out, mark, s);
-            ++i;
-            continue;
-        }
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            ++i;
-            continue;
-        }
+    while ((i = next_escape(s, i)) < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
         out.append(s.data() + run, i - run);
         run = ++i;
         switch (c) {

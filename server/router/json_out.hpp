@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -60,11 +61,16 @@ public:
     }
 
 private:
+    // `,"key":` in one append (keys are short plain ASCII literals of ours).
     void name(std::string_view key) {
-        if (out_.size() > 1) out_ += ',';
-        out_ += '"';
-        out_ += key;  // keys are plain ASCII literals of ours
-        out_ += "\":";
+        const std::size_t n = out_.size(), comma = n > 1 ? 1 : 0;
+        out_.resize(n + comma + key.size() + 3);
+        char* p = out_.data() + n;
+        if (comma) *p++ = ',';
+        *p++ = '"';
+        std::memcpy(p, key.data(), key.size());
+        p[key.size()] = '"';
+        p[key.size() + 1] = ':';
     }
     std::string out_;
 };

@@ -39,10 +39,11 @@ TEST_CASE("json_out: strings are escaped exactly as nlohmann escapes them") {
         CHECK(json::parse(direct(s)).is_string());
     }
     CHECK(json::parse(direct("a\"b\\c\nd")).get<std::string>() == "a\"b\\c\nd");
-    // Every ASCII byte at every position of a word (the writer looks at 8 bytes at a time).
-    for (int b = 0; b < 128; ++b)
-        for (std::size_t at = 0; at < 17; ++at) {
-            std::string s(20, 'x');
+    // Every byte at every position of two blocks (the writer looks at 16 bytes at a time),
+    // before and after an accented letter.
+    for (int b = 0; b < 256; ++b)
+        for (std::size_t at = 0; at < 33; ++at) {
+            std::string s(36, 'x');
             s[at] = static_cast<char>(b);
             if (at + 2 < s.size()) s.replace(at + 1, 2, "\xc3\xa9");
             INFO("byte " << b << " at " << at);
