@@ -44,6 +44,7 @@ EventType type_from_name(std::string_view name) noexcept;
 // The `author` and bot `outcome` values as the parser reads them (for events built in memory).
 Author author_from_name(std::string_view name) noexcept;
 BotOutcome outcome_from_name(std::string_view name) noexcept;
+ResolvedBy resolved_by_from_name(std::string_view name) noexcept;
 
 struct Event {
   std::int64_t ts = 0;  // ms since the Unix epoch, UTC

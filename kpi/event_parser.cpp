@@ -129,6 +129,7 @@ EventType type_from_name(std::string_view name) noexcept {
 
 Author author_from_name(std::string_view name) noexcept { return author_from(name); }
 BotOutcome outcome_from_name(std::string_view name) noexcept { return outcome_from(name); }
+ResolvedBy resolved_by_from_name(std::string_view name) noexcept { return by_from(name); }
 
 bool unescape_json_string(std::string_view tok, std::string& out) {
   out.clear();

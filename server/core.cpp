@@ -249,9 +249,11 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         const auto* m = e.message();
         if (m && m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
         std::string line = e.log_line(node, seq);
-        // A typed message reaches the live KPIs as the fields its line holds, not re-parsed.
+        // A typed message or lifecycle event reaches the live KPIs as the fields its line
+        // holds, not re-parsed.
         std::optional<kpi::Event> typed;
         if (m) typed = router::kpi_event(*m, node, seq);
+        else if (const auto* c = e.conv_event()) typed = router::kpi_event(*c, node, seq);
         if (typed) kpi_->add(*typed);
         else kpi_->add_line(line);
         lines.push_back({seq, std::move(line)});

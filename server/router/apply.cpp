@@ -67,22 +67,19 @@ void Router::apply(const json& e) {
     }
     if (conv_id.empty()) return;  // visitor.converted, audit, offline.message without conversation
 
-    if (type == "conversation.opened") {
-        Conversation& c = st_.conversations[conv_id];
-        c.id = conv_id;
-        c.visitor = str(e, "visitor");
-        c.lang = str(e, "lang");
-        c.page = str(e, "page");
-        c.opened_ms = c.last_activity_ms = ts;
-        c.stage = Stage::bot;
-        st_.open.insert(conv_id);
-        Visitor& v = st_.visitors[c.visitor];
-        v.id = c.visitor;
-        v.current = conv_id;
-        v.convs.push_back(conv_id);
-        if (!c.lang.empty()) v.lang = c.lang;
-        if (!c.page.empty()) v.page = c.page;
-        note_conversation_id(conv_id);
+    // The lifecycle events go through the same typed code as when they are emitted live.
+    if (type == "conversation.opened" || type == "conversation.reopened" || type == "conversation.resolved") {
+        ConvEvent ev;
+        ev.kind = type == "conversation.opened"     ? ConvEvent::Kind::opened
+                  : type == "conversation.reopened" ? ConvEvent::Kind::reopened
+                                                    : ConvEvent::Kind::resolved;
+        ev.conv = conv_id;
+        ev.ts = ts;
+        ev.visitor = str(e, "visitor");
+        ev.lang = str(e, "lang");
+        ev.page = str(e, "page");
+        ev.by = str(e, "by");
+        apply_conv(ev);
         return;
     }
     auto cit = st_.conversations.find(conv_id);
@@ -126,29 +123,8 @@ void Router::apply(const json& e) {
                              std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).num("seq", seq).num("ts", ts).str("type", "assigned")).done()});
     } else if (type == "conversation.transferred") {
         agent_record(str(e, "from_agent")).convs.erase(c.id);
-    } else if (type == "conversation.resolved" || type == "conversation.abandoned") {
-        if (c.stage == Stage::queued) {
-            erase_from(st_.queue_priority, c.id);
-            erase_from(st_.queue_normal, c.id);
-            queue_dirty_ = true;
-        }
-        if (!c.agent.empty()) agent_record(c.agent).convs.erase(c.id);
-        const bool resolved = type == "conversation.resolved";
-        c.stage = resolved ? Stage::resolved : Stage::abandoned;
-        c.resolved_ms = ts;
-        c.resolved_by = resolved ? str(e, "by") : "";
-        st_.open.erase(c.id);
-        if (resolved) {
-            const std::uint64_t seq = ++c.last_seq;
-            c.history.push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
-        }
-    } else if (type == "conversation.reopened") {
-        c.stage = Stage::bot;
-        c.agent.clear();
-        c.fallback_streak = 0;
-        c.last_activity_ms = ts;
-        st_.open.insert(c.id);
-        st_.visitors[c.visitor].current = c.id;
+    } else if (type == "conversation.abandoned") {
+        close_conversation(c, ts, false, "");
     } else if (type == "conversation.tagged") {
         c.tags.insert(str(e, "tag"));
     } else if (type == "nps") {
@@ -161,7 +137,64 @@ void Router::apply(const Event& e) {
         if (auto c = st_.conversations.find(m->conv); c != st_.conversations.end()) apply_message(c->second, *m);
         return;
     }
+    if (const ConvEvent* c = e.conv_event()) return apply_conv(*c);
     apply(e.as_json());
+}
+
+void Router::apply_conv(const ConvEvent& e) {
+    if (e.conv.empty()) return;
+    if (e.kind == ConvEvent::Kind::opened) {
+        Conversation& c = st_.conversations[e.conv];
+        c.id = e.conv;
+        c.visitor = e.visitor;
+        c.lang = e.lang;
+        c.page = e.page.value_or("");
+        c.opened_ms = c.last_activity_ms = e.ts;
+        c.stage = Stage::bot;
+        st_.open.insert(e.conv);
+        Visitor& v = st_.visitors[c.visitor];
+        v.id = c.visitor;
+        v.current = e.conv;
+        v.convs.push_back(e.conv);
+        if (!c.lang.empty()) v.lang = c.lang;
+        if (!c.page.empty()) v.page = c.page;
+        note_conversation_id(e.conv);
+        return;
+    }
+    auto cit = st_.conversations.find(e.conv);
+    if (cit == st_.conversations.end()) return;  // events of a conversation we never saw open
+    Conversation& c = cit->second;
+    switch (e.kind) {
+    case ConvEvent::Kind::resolved: close_conversation(c, e.ts, true, e.by); break;
+    case ConvEvent::Kind::reopened:
+        c.stage = Stage::bot;
+        c.agent.clear();
+        c.fallback_streak = 0;
+        c.last_activity_ms = e.ts;
+        st_.open.insert(c.id);
+        st_.visitors[c.visitor].current = c.id;
+        break;
+    case ConvEvent::Kind::opened:
+    case ConvEvent::Kind::csat: break;  // a score changes nothing the router keeps
+    }
+}
+
+// Resolved or abandoned: out of the queue and of its agent's load, and no longer open.
+void Router::close_conversation(Conversation& c, std::int64_t ts, bool resolved, const std::string& by) {
+    if (c.stage == Stage::queued) {
+        erase_from(st_.queue_priority, c.id);
+        erase_from(st_.queue_normal, c.id);
+        queue_dirty_ = true;
+    }
+    if (!c.agent.empty()) agent_record(c.agent).convs.erase(c.id);
+    c.stage = resolved ? Stage::resolved : Stage::abandoned;
+    c.resolved_ms = ts;
+    c.resolved_by = resolved ? by : "";
+    st_.open.erase(c.id);
+    if (resolved) {
+        const std::uint64_t seq = ++c.last_seq;
+        c.history.push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
+    }
 }
 
 void Router::apply_message(Conversation& c, const MessageEvent& m) {

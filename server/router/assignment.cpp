@@ -180,8 +180,12 @@ std::string Router::assigned_frame(const std::string& conv) const {
 
 void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now) {
     const std::string had_agent = c.stage == Stage::assigned ? c.agent : "";
-    json e{{"type", "conversation.resolved"}, {"conv", c.id}, {"ts", now}, {"by", by}};
-    if (!agent.empty()) e["agent"] = agent;
+    ConvEvent e;
+    e.kind = ConvEvent::Kind::resolved;
+    e.conv = c.id;
+    e.ts = now;
+    e.by = by;
+    if (!agent.empty()) e.agent = agent;
     emit(fx, std::move(e));
     auto v = st_.visitors.find(c.visitor);
     const bool ask_nps = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent" || by == "bot");

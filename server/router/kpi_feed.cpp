@@ -1,4 +1,4 @@
-// kpi_feed.cpp — the fields of a message event that the KPI engine's parser extracts.
+// kpi_feed.cpp — the fields of a message or lifecycle event that the KPI engine's parser extracts.
 #include "kpi_feed.hpp"
 
 #include <simdjson.h>
@@ -24,6 +24,26 @@ std::optional<kpi::Event> kpi_event(const MessageEvent& m, std::string_view node
     if (ev.author == kpi::Author::visitor && m.text) {
         if (!simdjson::validate_utf8(m.text->data(), m.text->size())) return std::nullopt;
         ev.text = std::string_view(*m.text);
+    }
+    return ev;
+}
+
+kpi::Event kpi_event(const ConvEvent& e, std::string_view node, std::uint64_t seq) {
+    kpi::Event ev;
+    ev.ts = e.ts;
+    ev.seq = seq;
+    ev.node = node;
+    ev.type_text = e.type();
+    ev.type = kpi::type_from_name(ev.type_text);
+    ev.conv = e.conv;
+    switch (e.kind) {
+    case ConvEvent::Kind::opened: ev.visitor = e.visitor; break;
+    case ConvEvent::Kind::reopened: break;
+    case ConvEvent::Kind::resolved:
+        ev.by = kpi::resolved_by_from_name(e.by);
+        if (e.agent) ev.agent = *e.agent;
+        break;
+    case ConvEvent::Kind::csat: ev.score = e.score; break;
     }
     return ev;
 }

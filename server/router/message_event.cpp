@@ -105,12 +105,16 @@ std::string MessageEvent::log_line(std::string_view node, std::uint64_t seq) con
 }
 
 const json& Event::as_json() const {
-    if (message_ && json_.is_null()) json_ = message_->to_json();
+    if (json_.is_null()) {
+        if (message_) json_ = message_->to_json();
+        else if (conv_) json_ = conv_->to_json();
+    }
     return json_;
 }
 
 std::string Event::log_line(std::string_view node, std::uint64_t seq) const {
     if (message_) return message_->log_line(node, seq);
+    if (conv_) return conv_->log_line(node, seq);
     return router::log_line(json_, node, seq);
 }
 

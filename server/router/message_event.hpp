@@ -5,7 +5,8 @@
 // state by member access, written to the log line and to the message frame directly by
 // json_out. Their JSON object is built only when something asks for it (the cluster journal,
 // tests). Replay reads JSON and converts a message to the struct, so the state changes through
-// one code path whichever way an event comes in.
+// one code path whichever way an event comes in. The conversation's lifecycle events (opened,
+// reopened, resolved, csat) are typed the same way (conv_event.hpp).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "conv_event.hpp"
 
 namespace chat::router {
 
@@ -59,9 +62,12 @@ public:
     Event(nlohmann::json j) : json_(std::move(j)) {}  // NOLINT: implicit, as events were JSON
     Event(nlohmann::json::initializer_list_t init) : json_(init) {}
     explicit Event(MessageEvent m) : message_(std::move(m)) {}
+    explicit Event(ConvEvent c) : conv_(std::move(c)) {}
 
-    // The typed message, or null for an event held as JSON.
+    // The typed message, or null for an event held otherwise.
     const MessageEvent* message() const { return message_ ? &*message_ : nullptr; }
+    // The typed lifecycle event (conv_event.hpp), or null for an event held otherwise.
+    const ConvEvent* conv_event() const { return conv_ ? &*conv_ : nullptr; }
     // The event as a JSON object (built once, on first use, for a typed event).
     const nlohmann::json& as_json() const;
     // Its log line (no newline): the event with "node", "seq" and "v" set.
@@ -69,6 +75,7 @@ public:
 
 private:
     std::optional<MessageEvent> message_;
+    std::optional<ConvEvent> conv_;
     mutable nlohmann::json json_;
 };
 

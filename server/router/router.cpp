@@ -52,6 +52,11 @@ void Router::emit(Effects& fx, MessageEvent event) {
     apply(fx.events.back());
 }
 
+void Router::emit(Effects& fx, ConvEvent event) {
+    fx.events.emplace_back(std::move(event));
+    apply(fx.events.back());
+}
+
 MessageEvent Router::bot_message(const Conversation& c, std::int64_t now) const {
     MessageEvent m;
     m.conv = c.id;
@@ -179,21 +184,25 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
     } else if (type == "csat") {
         Conversation* c = current_conversation(visitor);
         const json& score = frame.contains("score") ? frame["score"] : json();
-        if (!score.is_number_integer() || score.get<int>() < 1 || score.get<int>() > 5) {
+        if (!score.is_number_integer() || score.get<std::int64_t>() < 1 || score.get<std::int64_t>() > 5) {
             fx.error(s, "bad_request", "csat score must be a whole number from 1 to 5");
         } else if (!c) {
             fx.error(s, "not_found", "no conversation to rate");
         } else {
-            json e{{"type", "csat"}, {"conv", c->id}, {"ts", now}, {"score", score}};
+            ConvEvent e;
+            e.kind = ConvEvent::Kind::csat;
+            e.conv = c->id;
+            e.ts = now;
+            e.score = score.get<int>();
             if (auto it = frame.find("comment"); it != frame.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
-                e["comment"] = *it;
+                e.comment = it->get<std::string>();
             emit(fx, std::move(e));
             fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "csat"}})});
         }
     } else if (type == "nps") {
         Conversation* c = current_conversation(visitor);
         const json& score = frame.contains("score") ? frame["score"] : json();
-        if (!score.is_number_integer() || score.get<int>() < 0 || score.get<int>() > 10) {
+        if (!score.is_number_integer() || score.get<std::int64_t>() < 0 || score.get<std::int64_t>() > 10) {
             fx.error(s, "bad_request", "nps score must be a whole number from 0 to 10");
         } else if (!c) {
             fx.error(s, "not_found", "no conversation to rate");
@@ -294,16 +303,24 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
 
     if (is_new) {
         const std::string id = "c" + cfg_.node + "-" + std::to_string(st_.opened_count + 1);
-        json e{{"type", "conversation.opened"}, {"conv", id}, {"ts", now}, {"visitor", visitor},
-               {"lang", !lang.empty() ? lang : (answer ? answer->lang : "en")}};
-        if (!page.empty()) e["page"] = page;
-        if (auto ua = frame.find("user_agent"); ua != frame.end() && ua->is_string()) e["user_agent"] = *ua;
-        if (auto ref = frame.find("referrer"); ref != frame.end() && ref->is_string()) e["referrer"] = *ref;
+        ConvEvent e;
+        e.kind = ConvEvent::Kind::opened;
+        e.conv = id;
+        e.ts = now;
+        e.visitor = visitor;
+        e.lang = !lang.empty() ? lang : (answer ? answer->lang : "en");
+        if (!page.empty()) e.page = page;
+        if (auto ua = frame.find("user_agent"); ua != frame.end() && ua->is_string()) e.user_agent = ua->get<std::string>();
+        if (auto ref = frame.find("referrer"); ref != frame.end() && ref->is_string()) e.referrer = ref->get<std::string>();
         emit(fx, std::move(e));
         c = &st_.conversations[id];
         if (auto v = st_.visitors.find(visitor); v != st_.visitors.end() && v->second.sessions == 0) v->second.sessions = 1;
     } else if (c->stage == Stage::resolved) {
-        emit(fx, json{{"type", "conversation.reopened"}, {"conv", c->id}, {"ts", now}});
+        ConvEvent e;
+        e.kind = ConvEvent::Kind::reopened;
+        e.conv = c->id;
+        e.ts = now;
+        emit(fx, std::move(e));
     }
 
     MessageEvent e;

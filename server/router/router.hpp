@@ -5,7 +5,8 @@
 // events are durable, and the frames to send at once (errors, typing). The state changes only
 // through apply(event), which is also how the state is rebuilt at start-up by replaying the
 // log: recovery is not a second code path. Messages are typed (message_event.hpp): emitted
-// live and replayed alike through apply_message. No sockets, no clocks (time comes in as `now_ms`),
+// live and replayed alike through apply_message; so are the lifecycle events (conv_event.hpp)
+// through apply_conv. No sockets, no clocks (time comes in as `now_ms`),
 // no randomness, so the same log always yields the same state and tests run in microseconds.
 #pragma once
 
@@ -169,8 +170,11 @@ private:
     // Builds an event, applies it, and records it in `fx`.
     void emit(Effects& fx, json event);
     void emit(Effects& fx, MessageEvent event);
+    void emit(Effects& fx, ConvEvent event);
     // A message event's change of state (live, or converted from a replayed line).
     void apply_message(Conversation& c, const MessageEvent& m);
+    void apply_conv(const ConvEvent& e);
+    void close_conversation(Conversation& c, std::int64_t ts, bool resolved, const std::string& by);
     // A bot message of `c` with the next msg id (the answer's fields, or the fallback's).
     MessageEvent bot_message(const Conversation& c, std::int64_t now) const;
     Conversation* current_conversation(const std::string& visitor);

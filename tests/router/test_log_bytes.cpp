@@ -5,7 +5,7 @@
 // tests/router/golden/day.txt. The log is a public format and clients parse the frames: a
 // change of writer (how events are built, applied and serialised) must not move one byte.
 // The lines are also replayed into a fresh router, which must rebuild the same histories, and
-// the KPI engine fed the typed messages directly (as the server does) reports exactly what it
+// the KPI engine fed the typed messages and lifecycle events directly (as the server does) reports exactly what it
 // reports from the lines.
 //
 // CHAT_WRITE_GOLDEN=1 rewrites the file from the current code (only for an intended change of
@@ -54,10 +54,11 @@ struct Day {
         for (const auto& e : fx.events) {
             lines.push_back(e.log_line(cfg.node, ++seq));
             // A typed event's line is its JSON object's line (what the cluster journal keeps).
-            if (e.message()) CHECK(lines.back() == chat::router::log_line(e.as_json(), cfg.node, seq));
+            if (e.message() || e.conv_event()) CHECK(lines.back() == chat::router::log_line(e.as_json(), cfg.node, seq));
             parsed.add_line(lines.back());
             std::optional<chat::kpi::Event> typed;
             if (const auto* m = e.message()) typed = chat::router::kpi_event(*m, cfg.node, seq);
+            else if (const auto* c = e.conv_event()) typed = chat::router::kpi_event(*c, cfg.node, seq);
             if (typed) {
                 CHECK(fed.add(*typed) == chat::kpi::AddResult::used);
                 ++fed_typed;
