@@ -63,14 +63,19 @@ public:
 private:
     // `,"key":` in one append (keys are short plain ASCII literals of ours).
     void name(std::string_view key) {
-        const std::size_t n = out_.size(), comma = n > 1 ? 1 : 0;
-        out_.resize(n + comma + key.size() + 3);
-        char* p = out_.data() + n;
-        if (comma) *p++ = ',';
-        *p++ = '"';
-        std::memcpy(p, key.data(), key.size());
-        p[key.size()] = '"';
-        p[key.size() + 1] = ':';
+        char buf[64];
+        std::size_t n = 0;
+        if (out_.size() > 1) buf[n++] = ',';
+        buf[n++] = '"';
+        if (key.size() > sizeof buf - 4) {  // never for our keys; kept correct all the same
+            out_.append(buf, n).append(key).append("\":");
+            return;
+        }
+        std::memcpy(buf + n, key.data(), key.size());
+        n += key.size();
+        buf[n++] = '"';
+        buf[n++] = ':';
+        out_.append(buf, n);
     }
     std::string out_;
 };

@@ -20,6 +20,9 @@ std::string trimmed(const std::string& s) {
     auto e = s.find_last_not_of(" \t\r\n");
     return s.substr(b, e - b + 1);
 }
+
+// {"for":..., "type":"ok"}: a shopper's csat, nps, offline message or purchase is stored.
+std::string ok_frame(std::string_view what) { return std::move(JsonOut(48).str("for", what).str("type", "ok")).done(); }
 }  // namespace
 
 std::string ack_frame(std::string_view client_id, std::string_view conv, std::string_view msg, std::uint64_t seq) {
@@ -197,7 +200,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             if (auto it = frame.find("comment"); it != frame.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
                 e.comment = it->get<std::string>();
             emit(fx, std::move(e));
-            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "csat"}})});
+            fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("csat")});
         }
     } else if (type == "nps") {
         Conversation* c = current_conversation(visitor);
@@ -208,7 +211,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             fx.error(s, "not_found", "no conversation to rate");
         } else {
             emit(fx, json{{"type", "nps"}, {"conv", c->id}, {"ts", now}, {"score", score}, {"visitor", visitor}});
-            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "nps"}})});
+            fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("nps")});
         }
     } else if (type == "resolve") {
         Conversation* c = current_conversation(visitor);
@@ -246,7 +249,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             json e{{"type", "offline.message"}, {"ts", now}, {"visitor", visitor}, {"email", em}, {"text", text}};
             if (Conversation* c = current_conversation(visitor)) e["conv"] = c->id;
             emit(fx, std::move(e));
-            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "offline_message"}})});
+            fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("offline_message")});
         }
     } else if (type == "track") {
         const json& value = frame.contains("value") ? frame["value"] : json();
@@ -259,7 +262,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             json e{{"type", "visitor.converted"}, {"ts", now}, {"visitor", visitor}, {"value", value}, {"currency", currency}};
             if (auto it = frame.find("order"); it != frame.end() && it->is_string()) e["order"] = *it;
             emit(fx, std::move(e));
-            fx.on_durable.push_back({Send::To::session, {}, s, dump(json{{"type", "ok"}, {"for", "track"}})});
+            fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("track")});
         }
     } else {
         fx.error(s, "bad_request", "unknown frame type '" + type + "'");
