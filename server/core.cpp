@@ -48,13 +48,18 @@ struct Core::Impl {
     std::deque<Pending> pending;
     // Batches the writer reported durable (or failed), not yet seen by the strand.
     struct Durable {
-        std::uint64_t batch;
+        std::uint64_t first, last;  // the batches one append carried
         std::size_t lines;
         std::error_code ec;
     };
     std::mutex durable_m;
     std::vector<Durable> durable;
     std::uint64_t next_batch = 1;
+    // A turn of visitor calls: the lines of all its batches go to the writer in one append
+    // at the end of the turn (batches `gathered_first` onwards), not one append each.
+    bool gathering = false;
+    std::vector<eventlog::Line> gathered;
+    std::uint64_t gathered_first = 0;
     bool needs_rebuild = false;
     std::chrono::steady_clock::time_point last_rebuild{};
     std::unique_ptr<net::steady_timer> ticker, queue_ticker;
@@ -259,7 +264,6 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         lines.push_back({seq, std::move(line)});
     }
     const std::uint64_t batch = im.next_batch++;
-    const std::size_t n = lines.size();
     Impl::Pending pending;
     pending.id = batch;
     pending.after = std::move(fx.on_durable);
@@ -267,19 +271,32 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     pending.submitted = std::chrono::steady_clock::now();
     if (cluster_) pending.journaled = !cluster_->journal(*router_, fx.events, batch);
     im.pending.push_back(std::move(pending));
-    im.writer->append(std::move(lines), [self = shared_from_this(), batch, n](std::error_code ec) {
-        // The writer completes a whole group of batches at once: one post to the strand for
+    if (im.gathering && im.gathered.empty()) {
+        im.gathered_first = batch;
+        im.gathered = std::move(lines);
+    } else if (im.gathering) {
+        im.gathered.insert(im.gathered.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+    } else {
+        submit(std::move(lines), batch, batch);
+    }
+    if (cluster_) cluster_->events_written(*router_, fx.events, origin);
+}
+
+void Core::submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last) {
+    auto& im = *impl_;
+    const std::size_t n = lines.size();
+    im.writer->append(std::move(lines), [self = shared_from_this(), first, last, n](std::error_code ec) {
+        // The writer completes a whole group of appends at once: one post to the strand for
         // all of them, not one each.
         auto& im = *self->impl_;
-        bool first;
+        bool first_done;
         {
             std::lock_guard lk(im.durable_m);
-            first = im.durable.empty();
-            im.durable.push_back({batch, n, ec});
+            first_done = im.durable.empty();
+            im.durable.push_back({first, last, n, ec});
         }
-        if (first) net::post(self->strand_, [self] { self->completed(); });
+        if (first_done) net::post(self->strand_, [self] { self->completed(); });
     });
-    if (cluster_) cluster_->events_written(*router_, fx.events, origin);
 }
 
 void Core::completed() {
@@ -293,8 +310,9 @@ void Core::completed() {
     for (const auto& d : done) {
         if (!d.ec) metrics_.events_appended += d.lines;
         // Batch ids are consecutive and `pending` holds them in order: index, don't search.
-        if (!im.pending.empty() && d.batch >= im.pending.front().id && d.batch - im.pending.front().id < im.pending.size()) {
-            auto& p = im.pending[d.batch - im.pending.front().id];
+        for (std::uint64_t b = d.first; b <= d.last; ++b) {
+            if (im.pending.empty() || b < im.pending.front().id || b - im.pending.front().id >= im.pending.size()) continue;
+            auto& p = im.pending[b - im.pending.front().id];
             p.done = true;
             p.ec = d.ec;
             metrics_.append_latency.observe(std::chrono::duration<double>(now - p.submitted).count());
@@ -339,6 +357,19 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
 
 void Core::visitor_calls(std::vector<VisitorCall> calls) {
     net::post(strand_, [self = shared_from_this(), calls = std::move(calls)]() mutable {
+        // However the turn ends, what it gathered goes to the writer.
+        struct Turn {
+            Core& core;
+            explicit Turn(Core& c) : core(c) { core.impl_->gathering = true; }
+            ~Turn() {
+                auto& im = *core.impl_;
+                im.gathering = false;
+                if (im.gathered.empty()) return;
+                std::vector<eventlog::Line> lines;
+                lines.swap(im.gathered);
+                core.submit(std::move(lines), im.gathered_first, im.next_batch - 1);
+            }
+        } turn(*self);
         for (auto& c : calls) {
             switch (c.kind) {
             case VisitorCall::Kind::hello: self->visitor_hello_here(c.session, std::move(c.sink), c.visitor, c.token, c.last_seq); break;

@@ -31,6 +31,7 @@ class Engine;
 }
 namespace chat::eventlog {
 class Writer;
+struct Line;
 }
 
 namespace chat::server {
@@ -124,6 +125,8 @@ private:
 
     struct Impl;
     void run(router::Effects&& fx, SessionId origin);
+    // Hands batches first..last (their lines, in seq order) to the log writer in one append.
+    void submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last);
     // On the strand: the batches the writer has completed since the last call.
     void completed();
     void replay();
