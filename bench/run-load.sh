@@ -43,6 +43,7 @@ echo "$PASSWORD" > "$OUT/agent-password"
 load_config "$OUT/bench-config.json" bench
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 
 # drive PORT PID NAME RUN [extra chat-bench flags]: K processes, merged report in $OUT/NAME-RUN.json
 drive() {
@@ -64,8 +65,12 @@ drive() {
       "${agent_flags[@]}" "$@" --json "$OUT/$name-$run-p$k.json" > "$OUT/$name-$run-p$k.txt" 2>&1 &
     pids+=($!); files+=("$OUT/$name-$run-p$k.json")
   done
+  local steal0 t0; steal0=$(steal_ticks); t0=$(date +%s%N)
   for p in "${pids[@]}"; do wait "$p" || { echo "run-load.sh: a chat-bench process failed:" >&2; cat "$OUT/$name-$run-p"*.txt >&2; return 1; }; done
   "$BIN/chat-bench" --merge "${files[@]}" --server-base-rss-kb "$base" --json "$OUT/$name-$run.json" --label "$name run $run"
+  # Time the hypervisor gave the machine's CPUs to others meanwhile: the noise of the run.
+  local steal1 t1; steal1=$(steal_ticks); t1=$(date +%s%N)
+  echo "  steal              $(node -e "console.log((($steal1 - $steal0) * 1e9 / $(getconf CLK_TCK) / ($t1 - $t0) * 100).toFixed(1))") % of a CPU (the hypervisor's, from /proc/stat)"
 }
 
 # append_latency PORT: the durable append's share of the ack latency, from chatd's own

@@ -53,6 +53,7 @@ for pass in $(seq 1 "$PASSES"); do
         --rate "$rate" --duration "$DURATION" --runs 1 --threads "$THREADS" --out "$dir" > "$dir.txt" 2>&1 ||
         { echo "sweep.sh: run-load.sh failed, see $dir.txt" >&2; exit 1; }
       if sustained "$dir/$server-1.json" "$rate"; then still+=("$server"); fi
+      grep -m1 "^  steal" "$dir.txt" | sed 's/^  steal */      steal /' || true
     done
     climbing=("${still[@]+"${still[@]}"}")
   done
