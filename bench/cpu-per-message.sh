@@ -42,10 +42,10 @@ START=$(( $(date +%s%3N) + 3000 ))
   --start-at "$START" --server-pid "$PID" > "$OUT/bench.txt" 2>&1 &
 BENCH=$!
 while [ "$(date +%s%3N)" -lt $(( START + 2000 )) ]; do sleep 0.1; done
-M0=$(visitor_msgs); T0=$(ticks); S0=$(switches)
+M0=$(visitor_msgs); T0=$(ticks); S0=$(switches); ST0=$(awk '/^cpu / {print $9}' /proc/stat)
 EVENTS=syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_setsockopt,syscalls:sys_enter_writev,syscalls:sys_enter_fdatasync
 if perf stat -x, -e "$EVENTS" -p "$PID" -o "$OUT/syscalls.txt" -- sleep 5 2>/dev/null; then :; else rm -f "$OUT/syscalls.txt"; sleep 5; fi
-M1=$(visitor_msgs); T1=$(ticks); S1=$(switches)
+M1=$(visitor_msgs); T1=$(ticks); S1=$(switches); ST1=$(awk '/^cpu / {print $9}' /proc/stat)
 wait "$BENCH" || true
 kill -TERM "$PID"; wait "$PID" || true
 trap - EXIT
@@ -65,3 +65,4 @@ if (fs.existsSync(sc)) {
 }
 JS
 grep -E "CPU" "$OUT/bench.txt" || true
+echo "  steal              $(( (ST1 - ST0) * 100 / HZ / 5 )) % of a CPU over the 5 s (the hypervisor's, from /proc/stat)"

@@ -60,6 +60,16 @@ TEST_CASE("bad visitor frames are refused with the spec's codes") {
     CHECK(frames_to(blank, To::session, "", "error", 1).at(0)["code"] == "bad_request");
     auto csat = b.visitor("v1", json{{"type", "csat"}, {"score", 9}});
     CHECK(frames_to(csat, To::session, "", "error", 1).at(0)["code"] == "bad_request");
+    // A score that only looks like 1..5 once cut to 32 bits is refused, not logged.
+    for (json score : {json(4294967299LL), json(-4294967293LL), json(3.5), json("4")}) {
+        auto big = b.visitor("v1", json{{"type", "csat"}, {"score", score}});
+        INFO("score " << score.dump());
+        CHECK(big.events.empty());
+        CHECK(frames_to(big, To::session, "", "error", 1).at(0)["code"] == "bad_request");
+        auto nps = b.visitor("v1", json{{"type", "nps"}, {"score", score}});
+        CHECK(nps.events.empty());
+        CHECK(frames_to(nps, To::session, "", "error", 1).at(0)["code"] == "bad_request");
+    }
     auto unknown = b.visitor("v1", json{{"type", "teleport"}});
     CHECK(frames_to(unknown, To::session, "", "error", 1).at(0)["code"] == "bad_request");
 }
