@@ -271,10 +271,8 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     pending.submitted = std::chrono::steady_clock::now();
     if (cluster_) pending.journaled = !cluster_->journal(*router_, fx.events, batch);
     im.pending.push_back(std::move(pending));
-    if (im.gathering && im.gathered.empty()) {
-        im.gathered_first = batch;
-        im.gathered = std::move(lines);
-    } else if (im.gathering) {
+    if (im.gathering) {
+        if (im.gathered.empty()) im.gathered_first = batch;
         im.gathered.insert(im.gathered.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
     } else {
         submit(std::move(lines), batch, batch);

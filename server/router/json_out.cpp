@@ -23,18 +23,15 @@ inline bool escaped(unsigned char c) { return c < 0x20 || c == '"' || c == '\\';
 // 16 bytes at a time (SSE2, every x86-64 has it): the bit of each byte that must be escaped
 // (below 0x20, '"' or '\\'), and the bit of each byte that is not plain ASCII to copy as it is
 // (those, or 0x80 and above: a signed compare below 0x20 catches both ranges at once).
+inline unsigned mask_with_quotes(__m128i v, __m128i others) {
+    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(others, _mm_or_si128(quote, bslash))));
+}
 inline unsigned escape_mask(__m128i v) {
-    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-    const __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(quote, bslash))));
+    return mask_with_quotes(v, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
 }
-inline unsigned special_mask(__m128i v) {
-    const __m128i low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-    const __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low_or_high, _mm_or_si128(quote, bslash))));
-}
+inline unsigned special_mask(__m128i v) { return mask_with_quotes(v, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))); }
 #endif
 
 // The first byte at or after `i` that is not plain ASCII (s.size() when there is none).
@@ -72,8 +69,7 @@ std::size_t next_escape(std::string_view s, std::size_t i) {
 }
 
 // Rare: text that is not valid UTF-8 is replaced by nlohmann exactly as it does everywhere else.
-void append_replaced(std::string& out, std::size_t mark, std::string_view s) {
-    out.resize(mark);
+void append_replaced(std::string& out, std::string_view s) {
     out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -92,8 +88,7 @@ void append_json_string(std::string& out, std::string_view s) {
     if (i == s.size()) return append_quoted(out, s);  // keys, ids, most texts
     // Everything before `i` is plain ASCII; the rest is validated as UTF-8 once (simdjson),
     // then only the bytes to escape need looking at.
-    const std::size_t mark = out.size();
-    if (!simdjson::validate_utf8(s.data() + i, s.size() - i)) return append_replaced(out, mark, s);
+    if (!simdjson::validate_utf8(s.data() + i, s.size() - i)) return append_replaced(out, s);
     static constexpr char hex[] = "0123456789abcdef";
     out.reserve(out.size() + s.size() + 8);
     out += '"';

@@ -34,16 +34,22 @@ kpi::Event kpi_event(const ConvEvent& e, std::string_view node, std::uint64_t se
     ev.seq = seq;
     ev.node = node;
     ev.type_text = e.type();
-    ev.type = kpi::type_from_name(ev.type_text);
     ev.conv = e.conv;
     switch (e.kind) {
-    case ConvEvent::Kind::opened: ev.visitor = e.visitor; break;
-    case ConvEvent::Kind::reopened: break;
+    case ConvEvent::Kind::opened:
+        ev.type = kpi::EventType::conversation_opened;
+        ev.visitor = e.visitor;
+        break;
+    case ConvEvent::Kind::reopened: ev.type = kpi::EventType::conversation_reopened; break;
     case ConvEvent::Kind::resolved:
+        ev.type = kpi::EventType::conversation_resolved;
         ev.by = kpi::resolved_by_from_name(e.by);
         if (e.agent) ev.agent = *e.agent;
         break;
-    case ConvEvent::Kind::csat: ev.score = e.score; break;
+    case ConvEvent::Kind::csat:
+        ev.type = kpi::EventType::csat;
+        ev.score = e.score;
+        break;
     }
     return ev;
 }
