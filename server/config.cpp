@@ -121,6 +121,7 @@ void apply_timeouts(Timeouts& t, const json& obj) {
         else if (k == "agent_inactivity_s") t.agent_inactivity_ms = ms;
         else if (k == "queue_abandon_s") t.queue_abandon_ms = ms;
         else if (k == "agent_grace_s") t.agent_grace_ms = ms;
+        else if (k == "history_kept_s") t.history_kept_ms = ms;
         else throw UsageError("config timeouts." + k + ": unknown timeout");
     }
 }
@@ -272,7 +273,8 @@ the event log and the KPIs.
                          header_timeout_s, conns_per_address, max_connections,
                          login_burst, login_per_min; its
                          "timeouts" object (seconds) reopen_window_s, bot_inactivity_s,
-                         agent_inactivity_s, queue_abandon_s, agent_grace_s; its
+                         agent_inactivity_s, queue_abandon_s, agent_grace_s,
+                         history_kept_s; its
                          "business_hours" object: days ["mon",…], open "09:00", close
                          "18:00", utc_offset_minutes, text_fr, text_en
   --node ID              this node's id in every event (default: generated once, kept in DIR)

@@ -39,6 +39,8 @@ struct Timeouts {
     std::int64_t agent_inactivity_ms = 30LL * 60 * 1000;
     std::int64_t queue_abandon_ms = 2LL * 60 * 1000;
     std::int64_t agent_grace_ms = 30LL * 1000;
+    // A closed conversation's history stays in memory this long, then is read from the log.
+    std::int64_t history_kept_ms = 10LL * 60 * 1000;
 };
 
 // When humans answer. Outside these hours (or with no agent online) a shopper who asks for

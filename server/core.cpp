@@ -1,6 +1,7 @@
 // core.cpp — the core strand: router effects, durable appends, deliveries, replay, timers.
 #include "core.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -12,7 +13,7 @@
 #include "cluster_link.hpp"
 #include "engine.hpp"
 #include "event_log.hpp"
-#include "log_replay.hpp"
+#include "replay.hpp"
 #include "metrics.hpp"
 #include "json_out.hpp"
 #include "kpi_feed.hpp"
@@ -29,6 +30,13 @@ namespace {
 // How often the agents' queue view is refreshed when the queue changes.
 constexpr auto kQueueEvery = std::chrono::milliseconds(200);
 }  // namespace
+
+// An event of an append that belongs to a conversation: which, and how far from the append's
+// first line it is, for the router's places (router/history.cpp).
+struct Core::Placed {
+    std::string conv;
+    std::uint64_t offset;
+};
 
 struct Core::Impl {
     std::unique_ptr<eventlog::Writer> writer;
@@ -51,6 +59,8 @@ struct Core::Impl {
         std::uint64_t first, last;  // the batches one append carried
         std::size_t lines;
         std::error_code ec;
+        eventlog::Placement at;
+        std::vector<Placed> placed;
     };
     std::mutex durable_m;
     std::vector<Durable> durable;
@@ -59,7 +69,21 @@ struct Core::Impl {
     // at the end of the turn (batches `gathered_first` onwards), not one append each.
     bool gathering = false;
     std::vector<eventlog::Line> gathered;
-    std::uint64_t gathered_first = 0;
+    std::vector<Placed> gathered_placed;
+    std::uint64_t gathered_first = 0, gathered_bytes = 0;
+    // A place the router keeps: the segment's index in `segments` (first seqs, oldest first)
+    // in the top 24 bits, the offset in it in the low 40.
+    std::vector<std::uint64_t> segments;
+    static constexpr int kOffsetBits = 40;
+    std::uint64_t place(eventlog::Placement p) {
+        auto it = std::lower_bound(segments.begin(), segments.end(), p.segment);
+        if (it == segments.end() || *it != p.segment) it = segments.insert(it, p.segment);
+        return (static_cast<std::uint64_t>(it - segments.begin()) << kOffsetBits) | p.offset;
+    }
+    eventlog::Placement unplace(std::uint64_t place) const {
+        const auto index = place >> kOffsetBits;
+        return {index < segments.size() ? segments[index] : 0, place & ((std::uint64_t{1} << kOffsetBits) - 1)};
+    }
     bool needs_rebuild = false;
     std::chrono::steady_clock::time_point last_rebuild{};
     std::unique_ptr<net::steady_timer> ticker, queue_ticker;
@@ -80,6 +104,7 @@ static router::RouterConfig router_config(const SharedState& state) {
     cfg.agent_inactivity_ms = t.agent_inactivity_ms;
     cfg.queue_abandon_ms = t.queue_abandon_ms;
     cfg.agent_grace_ms = t.agent_grace_ms;
+    cfg.history_kept_ms = t.history_kept_ms;
     const auto& h = state.config().hours;
     cfg.hours_set = h.set;
     cfg.utc_offset_minutes = h.utc_offset_minutes;
@@ -98,14 +123,28 @@ void Core::replay() {
     router_ = std::make_unique<router::Router>(std::move(cfg), [bot](const std::string& text, const router::BotContext& ctx) {
         return bot->decide(text, ctx);
     });
+    // Closed conversations' histories are read back from the log when needed.
+    router_->set_log_reader([this](const std::vector<std::uint64_t>& places) {
+        std::vector<eventlog::Placement> at;
+        at.reserve(places.size());
+        for (auto p : places) at.push_back(impl_->unplace(p));
+        std::string error;
+        auto lines = eventlog::read_lines_at(state_->config().data, state_->node(), at, &error);
+        if (!error.empty()) std::cerr << "chatd: reading a conversation's history from the log: " << error << std::endl;
+        return lines;
+    });
     kpi_ = std::make_unique<kpi::Engine>();
-    std::uint64_t max_seq = 0;
-    auto counts = replay_segments(state_->config().data, state_->node(), [&](std::string_view line) {
+    std::uint64_t max_seq = 0, lines = 0;
+    auto counts = eventlog::replay_segments(state_->config().data, state_->node(), [&](std::string_view line, eventlog::Placement at) {
         json e = json::parse(line, nullptr, false);
         if (e.is_discarded() || !e.is_object()) return;
         max_seq = std::max<std::uint64_t>(max_seq, e.value("seq", std::uint64_t{0}));
         router_->apply(e);
+        if (const auto conv = router::conversation_of(e); !conv.empty()) router_->logged(std::string(conv), impl_->place(at));
         kpi_->add_line(line);
+        // Histories of conversations closed long before this point leave memory as it goes.
+        if (++lines % 4096 == 0)
+            if (auto ts = e.find("ts"); ts != e.end() && ts->is_number_integer()) router_->trim(ts->get<std::int64_t>());
     });
     router_->finish_replay(now_ms());
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
@@ -248,6 +287,9 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     std::vector<eventlog::Line> lines;
     lines.reserve(fx.events.size());
     const std::string& node = state_->node();
+    std::vector<Placed> placed;
+    auto& places = im.gathering ? im.gathered_placed : placed;
+    std::uint64_t bytes = im.gathering ? im.gathered_bytes : 0;  // from the append's first line
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
         // Messages are always typed (the router emits no JSON "message" event).
@@ -261,8 +303,11 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         else if (const auto* c = e.conv_event()) typed = router::kpi_event(*c, node, seq);
         if (typed) kpi_->add(*typed);
         else kpi_->add_line(line);
+        if (const auto conv = e.conv(); !conv.empty()) places.push_back({std::string(conv), bytes});
+        bytes += line.size() + 1;  // the writer ends it with '\n'
         lines.push_back({seq, std::move(line)});
     }
+    if (im.gathering) im.gathered_bytes = bytes;
     const std::uint64_t batch = im.next_batch++;
     Impl::Pending pending;
     pending.id = batch;
@@ -275,15 +320,16 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         if (im.gathered.empty()) im.gathered_first = batch;
         im.gathered.insert(im.gathered.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
     } else {
-        submit(std::move(lines), batch, batch);
+        submit(std::move(lines), batch, batch, std::move(placed));
     }
     if (cluster_) cluster_->events_written(*router_, fx.events, origin);
 }
 
-void Core::submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last) {
+void Core::submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last, std::vector<Placed> placed) {
     auto& im = *impl_;
     const std::size_t n = lines.size();
-    im.writer->append(std::move(lines), [self = shared_from_this(), first, last, n](std::error_code ec) {
+    im.writer->append_placed(std::move(lines), [self = shared_from_this(), first, last, n, placed = std::move(placed)](
+                                                   std::error_code ec, eventlog::Placement at) mutable {
         // The writer completes a whole group of appends at once: one post to the strand for
         // all of them, not one each.
         auto& im = *self->impl_;
@@ -291,7 +337,7 @@ void Core::submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::u
         {
             std::lock_guard lk(im.durable_m);
             first_done = im.durable.empty();
-            im.durable.push_back({first, last, n, ec});
+            im.durable.push_back({first, last, n, ec, at, std::move(placed)});
         }
         if (first_done) net::post(self->strand_, [self] { self->completed(); });
     });
@@ -306,7 +352,10 @@ void Core::completed() {
     }
     const auto now = std::chrono::steady_clock::now();
     for (const auto& d : done) {
-        if (!d.ec) metrics_.events_appended += d.lines;
+        if (!d.ec) {
+            metrics_.events_appended += d.lines;
+            for (const auto& p : d.placed) router_->logged(p.conv, im.place({d.at.segment, d.at.offset + p.offset}));
+        }
         // Batch ids are consecutive and `pending` holds them in order: index, don't search.
         for (std::uint64_t b = d.first; b <= d.last; ++b) {
             if (im.pending.empty() || b < im.pending.front().id || b - im.pending.front().id >= im.pending.size()) continue;
@@ -365,7 +414,10 @@ void Core::visitor_calls(std::vector<VisitorCall> calls) {
                 if (im.gathered.empty()) return;
                 std::vector<eventlog::Line> lines;
                 lines.swap(im.gathered);
-                core.submit(std::move(lines), im.gathered_first, im.next_batch - 1);
+                std::vector<Placed> placed;
+                placed.swap(im.gathered_placed);
+                im.gathered_bytes = 0;
+                core.submit(std::move(lines), im.gathered_first, im.next_batch - 1, std::move(placed));
             }
         } turn(*self);
         for (auto& c : calls) {

@@ -124,9 +124,11 @@ private:
     void journaled(std::uint64_t batch);
 
     struct Impl;
+    struct Placed;
     void run(router::Effects&& fx, SessionId origin);
-    // Hands batches first..last (their lines, in seq order) to the log writer in one append.
-    void submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last);
+    // Hands batches first..last (their lines, in seq order) to the log writer in one append;
+    // `placed`: where in it each event of a conversation is, for the router once durable.
+    void submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::uint64_t last, std::vector<Placed> placed);
     // On the strand: the batches the writer has completed since the last call.
     void completed();
     void replay();

@@ -164,7 +164,8 @@ void ask_core(SharedState& state, const Request& req, std::function<json(Core&)>
 json conversation_with_history(const router::Router& r, const router::Conversation& c) {
     json j = r.conversation_summary(c);
     json history = json::array();
-    for (const auto& h : c.history) history.push_back(json::parse(h.frame));
+    std::vector<router::HistoryFrame> scratch;
+    for (const auto& h : r.history_of(c, scratch)) history.push_back(json::parse(h.frame));
     j["history"] = std::move(history);
     return j;
 }
@@ -335,6 +336,9 @@ void handle_request(SharedState& state, Request&& req, const std::string& peer, 
                 for (const char* stage : {"bot", "queued", "assigned"})
                     g[std::string("chat_conversations{state=\"") + stage + "\"}"] = by_stage[stage];
                 g["chat_queue_length"] = r.queue_length();
+                // Where conversations' histories are: memory, or the log (closed a while ago).
+                g["chat_histories{where=\"log\"}"] = r.state().histories_in_log;
+                g["chat_histories{where=\"memory\"}"] = r.state().conversations.size() - r.state().histories_in_log;
                 std::size_t online = 0;
                 for (const auto& [id, a] : r.state().agents) online += a.status == "online" && a.sessions > 0;
                 g["chat_agents_online"] = online;

@@ -55,6 +55,16 @@ struct Line {
 // close()). Must not block for long: it delays every later completion.
 using Completion = std::function<void(std::error_code)>;
 
+// Where an append's lines were stored: the segment (named by its first seq, as in its file
+// name) and the offset of the append's first line in it. A batch is never split across
+// segments, so its lines follow one another from there, each with its '\n'. Segments are
+// only ever appended to (erasure blanks texts in place), so a place stays valid.
+struct Placement {
+  std::uint64_t segment = 0;
+  std::uint64_t offset = 0;
+};
+using PlacedCompletion = std::function<void(std::error_code, Placement)>;
+
 // What open() found and did.
 struct Recovery {
   std::filesystem::path segment;   // newest segment of this node, empty when none
@@ -94,6 +104,8 @@ class Writer {
   // increasing, a line with an inner '\n') — nothing of the batch is written; the write or
   // sync errno; std::errc::bad_file_descriptor after close().
   void append(std::vector<Line>&& lines, Completion done);
+  // The same, telling the completion where the lines are (meaningless on error).
+  void append_placed(std::vector<Line>&& lines, PlacedCompletion done);
 
   // Blocks until everything appended before the call is durable (relaxed mode: forces the
   // sync). Returns the first error any append or sync met since the previous flush().

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <climits>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
@@ -36,7 +37,8 @@ constexpr int kIovMax = IOV_MAX < 1024 ? IOV_MAX : 1024;
 
 struct Batch {
   std::vector<Line> lines;
-  Completion done;
+  PlacedCompletion done;
+  Placement placed;
   std::uint64_t ticket = 0;
   std::uint64_t bytes = 0;
   std::error_code result;
@@ -127,6 +129,13 @@ struct Writer::Impl {
     }
   }
 
+  // The first seq in the current segment's name (events-<node>-<first seq>.jsonl).
+  std::uint64_t segment_first_seq() const {
+    const std::string name = segment.stem().string();
+    const auto dash = name.rfind('-');
+    return dash == std::string::npos ? 0 : std::strtoull(name.c_str() + dash + 1, nullptr, 10);
+  }
+
   // --- one group -------------------------------------------------------------------------
   std::error_code writev_all(std::vector<iovec>& iov) {
     std::size_t i = 0;
@@ -154,14 +163,19 @@ struct Writer::Impl {
     return {};
   }
 
-  // Writes batches [b, e) into the current segment; sets each batch's result.
+  // Writes batches [b, e) into the current segment; sets each batch's result and place.
   void write_run(std::vector<Batch>& group, std::size_t b, std::size_t e) {
     std::vector<iovec> iov;
-    for (std::size_t k = b; k < e; ++k)
+    const std::uint64_t first_seq = segment_first_seq();
+    std::uint64_t at = size;
+    for (std::size_t k = b; k < e; ++k) {
+      group[k].placed = Placement{first_seq, at};
+      at += group[k].bytes;
       for (auto& l : group[k].lines) {
         iov.push_back(iovec{l.json.data(), l.json.size()});
         if (l.json.empty() || l.json.back() != '\n') iov.push_back(iovec{const_cast<char*>(kNewline), 1});
       }
+    }
     std::uint64_t start = size;
     std::error_code ec = writev_all(iov);
     if (!ec && !relaxed()) ec = sync();
@@ -260,7 +274,7 @@ struct Writer::Impl {
     for (auto& b : group) {
       if (b.done) {
         try {
-          b.done(b.result);
+          b.done(b.result, b.placed);
         } catch (...) {
           // A completion must not take the writer down; the caller's bug stays the caller's.
         }
@@ -371,6 +385,12 @@ const Recovery& Writer::recovery() const { return impl_->rec; }
 std::uint64_t Writer::next_seq() const { return impl_->rec.next_seq; }
 
 void Writer::append(std::vector<Line>&& lines, Completion done) {
+  PlacedCompletion placed;
+  if (done) placed = [done = std::move(done)](std::error_code ec, Placement) { done(ec); };
+  append_placed(std::move(lines), std::move(placed));
+}
+
+void Writer::append_placed(std::vector<Line>&& lines, PlacedCompletion done) {
   Impl& s = *impl_;
   {
     std::lock_guard lk(s.m);
@@ -384,7 +404,7 @@ void Writer::append(std::vector<Line>&& lines, Completion done) {
       return;
     }
   }
-  if (done) done(std::make_error_code(std::errc::bad_file_descriptor));
+  if (done) done(std::make_error_code(std::errc::bad_file_descriptor), Placement{});
 }
 
 std::error_code Writer::flush() {

@@ -215,6 +215,7 @@ void Router::finish_replay(std::int64_t now) {
         v.disconnected_ms = now;
     }
     queue_dirty_ = false;
+    trim(now);
 }
 
 void Router::restore_sessions(const std::unordered_map<std::string, int>& visitors,
@@ -266,6 +267,7 @@ Effects Router::tick(std::int64_t now) {
     }
     if (!fx.events.empty()) drain_queue(fx, now);
     finish(fx);
+    trim(now);
     return fx;
 }
 

@@ -43,7 +43,7 @@ void erase_from(std::deque<std::string>& q, const std::string& id) {
 void Router::apply(const json& e) {
     const std::string_view type = text(e, "type");
     const std::int64_t ts = e.value("ts", std::int64_t{0});
-    const std::string conv_id = str(e, "conv");
+    const std::string conv_id(conversation_of(e));
 
     if (type == "agent.status") {
         Agent& a = agent_record(str(e, "agent"));
@@ -85,13 +85,14 @@ void Router::apply(const json& e) {
     auto cit = st_.conversations.find(conv_id);
     if (cit == st_.conversations.end()) return;  // events of a conversation we never saw open
     Conversation& c = cit->second;
+    ++c.events;
 
     if (type == "message") {
         apply_message(c, MessageEvent::from_json(e));
     } else if (type == "note") {
         const std::uint64_t seq = ++c.last_seq;
         json f{{"type", "note"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent", str(e, "agent")}, {"text", e.value("text", json())}};
-        c.history.push_back({seq, false, f.dump(-1, ' ', false, json::error_handler_t::replace)});
+        history_to_extend(c).push_back({seq, false, f.dump(-1, ' ', false, json::error_handler_t::replace)});
     } else if (type == "handoff.requested") {
         c.handed_off = true;
         c.priority = c.priority || e.value("priority", false);
@@ -119,7 +120,7 @@ void Router::apply(const json& e) {
         a.convs.insert(c.id);
         a.last_assigned_ms = ts;
         const std::uint64_t seq = ++c.last_seq;
-        c.history.push_back({seq, true,
+        history_to_extend(c).push_back({seq, true,
                              std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).num("seq", seq).num("ts", ts).str("type", "assigned")).done()});
     } else if (type == "conversation.transferred") {
         agent_record(str(e, "from_agent")).convs.erase(c.id);
@@ -134,7 +135,10 @@ void Router::apply(const json& e) {
 
 void Router::apply(const Event& e) {
     if (const MessageEvent* m = e.message()) {
-        if (auto c = st_.conversations.find(m->conv); c != st_.conversations.end()) apply_message(c->second, *m);
+        if (auto c = st_.conversations.find(m->conv); c != st_.conversations.end()) {
+            ++c->second.events;
+            apply_message(c->second, *m);
+        }
         return;
     }
     if (const ConvEvent* c = e.conv_event()) return apply_conv(*c);
@@ -151,6 +155,7 @@ void Router::apply_conv(const ConvEvent& e) {
         c.page = e.page.value_or("");
         c.opened_ms = c.last_activity_ms = e.ts;
         c.stage = Stage::bot;
+        ++c.events;
         st_.open.insert(e.conv);
         Visitor& v = st_.visitors[c.visitor];
         v.id = c.visitor;
@@ -164,6 +169,7 @@ void Router::apply_conv(const ConvEvent& e) {
     auto cit = st_.conversations.find(e.conv);
     if (cit == st_.conversations.end()) return;  // events of a conversation we never saw open
     Conversation& c = cit->second;
+    ++c.events;
     switch (e.kind) {
     case ConvEvent::Kind::resolved: close_conversation(c, e.ts, true, e.by); break;
     case ConvEvent::Kind::reopened:
@@ -193,14 +199,15 @@ void Router::close_conversation(Conversation& c, std::int64_t ts, bool resolved,
     st_.open.erase(c.id);
     if (resolved) {
         const std::uint64_t seq = ++c.last_seq;
-        c.history.push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
+        history_to_extend(c).push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
     }
+    if (read_log_ && cfg_.history_kept_ms >= 0) st_.closed.emplace_back(ts, c.id);
 }
 
 void Router::apply_message(Conversation& c, const MessageEvent& m) {
     c.last_activity_ms = m.ts;
     const std::uint64_t seq = ++c.last_seq;
-    c.history.push_back({seq, true, message_frame(c, m, seq)});
+    history_to_extend(c).push_back({seq, true, message_frame(c, m, seq)});
     if (m.author == "visitor") {
         if (m.text) c.preview = *m.text;
         if (m.client_id && !m.client_id->empty()) {

@@ -89,7 +89,8 @@ json Router::assigned_frame_for_agent(const Conversation& c) const {
         }
     }
     json history = json::array();
-    for (const auto& h : c.history) history.push_back(json::parse(h.frame));
+    std::vector<HistoryFrame> scratch;
+    for (const auto& h : history_of(c, scratch)) history.push_back(json::parse(h.frame));
     return json{{"type", "assigned"},
                 {"conv", c.id},
                 {"visitor", {{"id", c.visitor}, {"lang", c.lang}, {"page", c.page}, {"past_conversations", past}}},

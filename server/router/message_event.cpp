@@ -112,6 +112,20 @@ const json& Event::as_json() const {
     return json_;
 }
 
+std::string_view conversation_of(const json& e) {
+    if (!e.is_object()) return {};
+    auto it = e.find("conv");
+    if (it == e.end() || !it->is_string()) return {};
+    if (auto t = e.find("type"); t != e.end() && t->is_string() && t->get_ref<const std::string&>() == "audit") return {};
+    return it->get_ref<const std::string&>();
+}
+
+std::string_view Event::conv() const {
+    if (message_) return message_->conv;
+    if (conv_) return conv_->conv;
+    return conversation_of(json_);
+}
+
 std::string Event::log_line(std::string_view node, std::uint64_t seq) const {
     if (message_) return message_->log_line(node, seq);
     if (conv_) return conv_->log_line(node, seq);

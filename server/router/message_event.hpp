@@ -57,6 +57,10 @@ private:
     mutable std::string text_json_;  // "" until text_json() is first called
 };
 
+// The conversation whose state a logged event changes: its "conv", except for audits (an
+// audit only names the conversation an action targeted) — "" for none.
+std::string_view conversation_of(const nlohmann::json& e);
+
 class Event {
 public:
     Event(nlohmann::json j) : json_(std::move(j)) {}  // NOLINT: implicit, as events were JSON
@@ -72,6 +76,8 @@ public:
     const nlohmann::json& as_json() const;
     // Its log line (no newline): the event with "node", "seq" and "v" set.
     std::string log_line(std::string_view node, std::uint64_t seq) const;
+    // The conversation whose state it changes (conversation_of below).
+    std::string_view conv() const;
 
 private:
     std::optional<MessageEvent> message_;

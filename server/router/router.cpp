@@ -149,8 +149,9 @@ Effects Router::visitor_connected(SessionId s, const std::string& visitor, const
            {"last_seq", c ? c->last_seq : 0}};
     if (c) w["stage"] = stage_name(c->stage);
     fx.now.push_back({Send::To::session, {}, s, dump(w)});
-    if (c && last_seq) {
-        for (const auto& h : c->history)
+    if (c && last_seq && *last_seq < c->last_seq) {
+        std::vector<HistoryFrame> scratch;
+        for (const auto& h : history_of(*c, scratch))
             if (h.visitor_visible && h.seq > *last_seq) fx.now.push_back({Send::To::session, {}, s, h.frame});
     }
     if (c && c->stage == Stage::queued)
@@ -355,23 +356,6 @@ void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::in
     deliver(fx, c, c.history.back().frame, true);
     if (a.outcome == "handoff")
         request_handoff(fx, c, a.handoff_reason.empty() ? "visitor_asked" : a.handoff_reason, a.priority, now);
-}
-
-void Router::forget_texts(const std::string& visitor) {
-    auto v = st_.visitors.find(visitor);
-    if (v == st_.visitors.end()) return;
-    for (const auto& id : v->second.convs) {
-        auto c = st_.conversations.find(id);
-        if (c == st_.conversations.end()) continue;
-        for (auto& h : c->second.history) {
-            json f = json::parse(h.frame, nullptr, false);
-            if (!f.is_object()) continue;
-            bool changed = false;
-            for (const char* key : {"text", "comment", "email"})
-                if (auto it = f.find(key); it != f.end() && !it->is_null()) *it = nullptr, changed = true;
-            if (changed) h.frame = f.dump(-1, ' ', false, json::error_handler_t::replace);
-        }
-    }
 }
 
 }  // namespace chat::router

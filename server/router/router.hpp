@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +48,8 @@ struct BotContext {
     std::string faq;          // a quick reply's topic, when the visitor clicked one
 };
 using BotFn = std::function<BotAnswer(const std::string& text, const BotContext& ctx)>;
+// Reads the log lines at the given places (as given to Router::logged), in that order.
+using LogReadFn = std::function<std::vector<std::string>(const std::vector<std::uint64_t>& places)>;
 
 struct RouterConfig {
     std::string node = "n";                                  // conversation ids are c<node>-<n>
@@ -56,6 +59,9 @@ struct RouterConfig {
     std::int64_t queue_abandon_ms = 2LL * 60 * 1000;         // visitor gone while queued
     std::int64_t agent_grace_ms = 30LL * 1000;               // agent disconnected before going offline
     std::size_t client_ids_kept = 512;                       // per visitor, for duplicate detection
+    // A closed conversation's history stays in memory this long, then is read from the log
+    // when needed (resume, transcript, reopening). Negative: always kept in memory.
+    std::int64_t history_kept_ms = 10LL * 60 * 1000;
     std::string offline_hours_fr = "du lundi au vendredi, de 9 h à 18 h";
     std::string offline_hours_en = "Monday to Friday, 9 am to 6 pm";
     // Business hours; unset means humans may answer at any time.
@@ -117,6 +123,18 @@ public:
     // After a rebuild while connections stayed open: how many sessions each visitor and agent has.
     void restore_sessions(const std::unordered_map<std::string, int>& visitors,
                           const std::unordered_map<std::string, int>& agents);
+
+    // --- histories kept in the log ---
+    // How to read log lines back; without it every history stays in memory.
+    void set_log_reader(LogReadFn read) { read_log_ = std::move(read); }
+    // The next event of `conv` not yet placed (in the order applied) is durable at `place`;
+    // unknown conversations are ignored.
+    void logged(const std::string& conv, std::uint64_t place);
+    // Conversations closed at least history_kept_ms before `now_ms`, every event placed, leave
+    // their histories to the log. Called by tick(), and by the replay as it goes.
+    void trim(std::int64_t now_ms);
+    // A conversation's history: in memory, or read from the log into `scratch`.
+    const std::vector<HistoryFrame>& history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const;
 
     // --- visitors ---
     // A visitor's socket said hello (new, or resuming with `last_seq`). Sends welcome + replay.
@@ -191,6 +209,13 @@ private:
     void resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now);
     void agent_goes_offline(Effects& fx, const std::string& agent, std::int64_t now);
 
+    // The history of `c` rebuilt from its logged events (texts nulled for an erased visitor).
+    std::vector<HistoryFrame> read_history(const Conversation& c) const;
+    // `c`'s history, back in memory if it was left to the log, before a frame joins it.
+    std::vector<HistoryFrame>& history_to_extend(Conversation& c);
+    // Every text of these frames becomes null.
+    static void null_texts(std::vector<HistoryFrame>& frames);
+
     // frames
     std::string message_frame(const Conversation& c, const MessageEvent& event, std::uint64_t seq) const;
     json assigned_frame_for_agent(const Conversation& c) const;
@@ -205,6 +230,8 @@ private:
     void finish(Effects& fx);  // end of every command: queue positions and snapshots
 
     BotFn bot_;
+    LogReadFn read_log_;
+    std::unordered_set<std::string> erased_;  // visitors whose texts are forgotten
     State st_;
     std::map<std::string, AgentProfile> profiles_;
     bool queue_dirty_ = false;

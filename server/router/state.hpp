@@ -41,6 +41,12 @@ struct Conversation {
     std::string resolved_by;
     std::size_t pushed_position = 0;  // last queue position told to the visitor
     std::string preview;              // the visitor's last message, shown in the agents' queue
+    // Where its events are in the log (opaque places, given by logged()) and how many were
+    // applied. A conversation closed for a while whose every event has a place leaves its
+    // history to the log (history_in_log) and has it read back when someone needs it.
+    std::vector<std::uint64_t> logged_at;
+    std::uint32_t events = 0;
+    bool history_in_log = false;
 };
 
 // A message sent with a client_id, remembered so that a resend is acknowledged, not logged twice.
@@ -84,6 +90,10 @@ struct State {
     // Conversations whose visitor holds a queue position (pushed_position != 0): the few that
     // must forget it when they leave the queue, without walking every open conversation.
     std::unordered_set<std::string> told_position;
+    // Conversations as they closed, oldest first (close time, id): whose histories may leave
+    // memory once history_kept_ms has passed.
+    std::deque<std::pair<std::int64_t, std::string>> closed;
+    std::size_t histories_in_log = 0;  // conversations whose history is read from the log
 };
 
 }  // namespace chat::router

@@ -386,3 +386,75 @@ TEST_CASE("chatd user remove ends the agent's live sessions within 2 s") {
     CHECK(http_request(shop.port(), "GET", "/api/me", "", {{"Authorization", "Bearer " + token}}).status == 401);
     CHECK_THROWS(login(shop.port(), "alice"));
 }
+
+TEST_CASE("a closed conversation's history, left to the log, is served the same: transcript, resume, restart, reopening") {
+    TempDir cfgdir;
+    std::ofstream(cfgdir.path() / "c.json") << R"({"timeouts":{"history_kept_s":2}})";
+    const std::vector<std::string> args{"--config", (cfgdir.path() / "c.json").string()};
+    Shop shop({{"alice", "agent", "fr,en", 3}, {"mia", "manager", "fr,en", 3}}, args);
+    const WsClient::Headers manager{{"Authorization", "Bearer " + login(shop.port(), "mia")}};
+    auto transcript = [&](const std::string& conv) {
+        auto r = http_request(shop.port(), "GET", "/api/conversations/" + conv, "", manager);
+        REQUIRE(r.status == 200);
+        return json::parse(r.body)["history"];
+    };
+    // Waits until /metrics says `n` histories are read from the log.
+    auto in_log = [&](int n) {
+        const std::string want = "chat_histories{where=\"log\"} " + std::to_string(n) + "\n";
+        for (int i = 0; i < 60; ++i) {
+            if (http_request(shop.port(), "GET", "/metrics").body.find(want) != std::string::npos) return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    };
+    std::string conv, token;
+    json before;
+    {
+        AgentClient alice(shop.port(), "alice");
+        Shopper v(shop.port());
+        token = v.token();
+        v.say("How long does delivery take?");
+        v.say("I want to talk to a human");
+        conv = alice.ws.expect("assigned")["conv"];
+        alice.say(conv, "Hello from Alice");
+        alice.ws.send(json{{"type", "resolve"}, {"conv", conv}});
+        CHECK(v.ws.expect("resolved")["by"] == "agent");
+        before = transcript(conv);  // still in memory: kept 2 s after the resolution
+    }
+    REQUIRE(before.size() == 7);  // visitor, bot, visitor, bot, assigned, agent, resolved
+    REQUIRE(in_log(1));
+    CHECK(transcript(conv) == before);
+
+    // A widget that lost its state resumes from 0: every frame the visitor may see, in order.
+    auto resume_all = [&] {
+        WsClient back(shop.port());
+        back.expect("welcome");
+        back.send(json{{"type", "resume"}, {"token", token}, {"last_seq", 0}});
+        CHECK(back.expect("welcome")["conv"] == conv);
+        json frames = json::array();
+        while (auto f = back.recv(500ms)) {
+            json j = json::parse(*f);
+            if (j.contains("seq")) frames.push_back(j);
+        }
+        return frames;
+    };
+    CHECK(resume_all() == before);
+
+    // After a restart the replay leaves it to the log again, and it reads back the same.
+    shop.restart(args);
+    REQUIRE(in_log(1));
+    CHECK(transcript(conv) == before);
+    CHECK(resume_all() == before);
+
+    // The visitor writes again: the conversation reopens with its whole history in memory, and
+    // the agent it goes to sees all of it.
+    AgentClient alice(shop.port(), "alice");
+    Shopper v(shop.port(), "?token=" + token);
+    v.next_id = 10;  // its client ids so far were m1 and m2: a resend of those is only acked
+    v.say("I want to talk to a human");
+    json assigned = alice.ws.expect("assigned");
+    CHECK(assigned["conv"] == conv);
+    REQUIRE(assigned["history"].size() > before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) CHECK(assigned["history"][i] == before[i]);
+    CHECK(in_log(0));
+}

@@ -1,0 +1,92 @@
+// history.cpp — a closed conversation's history leaves memory for the log, and comes back.
+//
+// Histories are most of the router's memory: every frame of every conversation since the log
+// began, where a sale day's traffic would not fit. Once a conversation has been closed for
+// history_kept_ms and every one of its events is durable at a place the core reported with
+// logged(), its frames are dropped. Whoever needs them later (a resume, the transcript API,
+// an agent's view of a reopened conversation) gets them rebuilt by applying the conversation's
+// own log lines to a scratch router: the same apply() that built them the first time, so the
+// frames come back byte for byte as they were.
+#include "router.hpp"
+
+namespace chat::router {
+
+void Router::logged(const std::string& conv, std::uint64_t place) {
+    auto it = st_.conversations.find(conv);
+    if (it == st_.conversations.end()) return;
+    Conversation& c = it->second;
+    if (c.logged_at.size() < c.events) c.logged_at.push_back(place);
+}
+
+void Router::trim(std::int64_t now) {
+    if (!read_log_ || cfg_.history_kept_ms < 0) {
+        st_.closed.clear();
+        return;
+    }
+    while (!st_.closed.empty() && st_.closed.front().first + cfg_.history_kept_ms <= now) {
+        const auto [at, id] = std::move(st_.closed.front());
+        st_.closed.pop_front();
+        auto it = st_.conversations.find(id);
+        if (it == st_.conversations.end()) continue;
+        Conversation& c = it->second;
+        const bool closed = c.stage == Stage::resolved || c.stage == Stage::abandoned;
+        if (!closed || c.resolved_ms != at || c.history_in_log) continue;  // reopened since, or closed again later
+        // An event without a place (adopted from another node's journal, or whose append
+        // failed until the rebuild) keeps the history in memory.
+        if (c.logged_at.size() != c.events) continue;
+        std::vector<HistoryFrame>().swap(c.history);
+        c.logged_at.shrink_to_fit();
+        c.history_in_log = true;
+        ++st_.histories_in_log;
+    }
+}
+
+std::vector<HistoryFrame> Router::read_history(const Conversation& c) const {
+    if (!read_log_) return {};
+    Router scratch(cfg_, nullptr);  // no reader: it keeps what it rebuilds
+    for (const auto& line : read_log_(c.logged_at)) {
+        const json e = json::parse(line, nullptr, false);
+        if (e.is_object()) scratch.apply(e);
+    }
+    auto it = scratch.st_.conversations.find(c.id);
+    if (it == scratch.st_.conversations.end()) return {};
+    std::vector<HistoryFrame> frames = std::move(it->second.history);
+    if (erased_.count(c.visitor)) null_texts(frames);  // the log may not be blanked yet
+    return frames;
+}
+
+const std::vector<HistoryFrame>& Router::history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const {
+    if (!c.history_in_log) return c.history;
+    scratch = read_history(c);
+    return scratch;
+}
+
+std::vector<HistoryFrame>& Router::history_to_extend(Conversation& c) {
+    if (c.history_in_log) {
+        c.history = read_history(c);
+        c.history_in_log = false;
+        --st_.histories_in_log;
+    }
+    return c.history;
+}
+
+void Router::null_texts(std::vector<HistoryFrame>& frames) {
+    for (auto& h : frames) {
+        json f = json::parse(h.frame, nullptr, false);
+        if (!f.is_object()) continue;
+        bool changed = false;
+        for (const char* key : {"text", "comment", "email"})
+            if (auto it = f.find(key); it != f.end() && !it->is_null()) *it = nullptr, changed = true;
+        if (changed) h.frame = f.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+}
+
+void Router::forget_texts(const std::string& visitor) {
+    erased_.insert(visitor);
+    auto v = st_.visitors.find(visitor);
+    if (v == st_.visitors.end()) return;
+    for (const auto& id : v->second.convs)
+        if (auto c = st_.conversations.find(id); c != st_.conversations.end()) null_texts(c->second.history);
+}
+
+}  // namespace chat::router
