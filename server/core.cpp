@@ -142,9 +142,12 @@ void Core::replay() {
         router_->apply(e);
         if (const auto conv = router::conversation_of(e); !conv.empty()) router_->logged(std::string(conv), impl_->place(at));
         kpi_->add_line(line);
-        // Histories of conversations closed long before this point leave memory as it goes.
+        // Histories of conversations closed long before this point leave memory as it goes:
+        // those closed more than a reopen window earlier, which no visitor can reopen (else
+        // a conversation reopened again and again would be read back at each reopening).
         if (++lines % 4096 == 0)
-            if (auto ts = e.find("ts"); ts != e.end() && ts->is_number_integer()) router_->trim(ts->get<std::int64_t>());
+            if (auto ts = e.find("ts"); ts != e.end() && ts->is_number_integer())
+                router_->trim(ts->get<std::int64_t>() - state_->config().timeouts.reopen_window_ms);
     });
     router_->finish_replay(now_ms());
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);

@@ -339,6 +339,7 @@ void handle_request(SharedState& state, Request&& req, const std::string& peer, 
                 // Where conversations' histories are: memory, or the log (closed a while ago).
                 g["chat_histories{where=\"log\"}"] = r.state().histories_in_log;
                 g["chat_histories{where=\"memory\"}"] = r.state().conversations.size() - r.state().histories_in_log;
+                if (auto bytes = allocated_bytes()) g["chat_memory_allocated_bytes"] = *bytes;
                 std::size_t online = 0;
                 for (const auto& [id, a] : r.state().agents) online += a.status == "online" && a.sessions > 0;
                 g["chat_agents_online"] = online;

@@ -1,9 +1,25 @@
 // metrics.cpp — histogram buckets and the Prometheus text rendering.
 #include "metrics.hpp"
 
+#include <iomanip>
 #include <sstream>
 
+// jemalloc's control interface, resolved only when chatd links jemalloc (server/CMakeLists.txt).
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen)
+    __attribute__((weak));
+
 namespace chat::server {
+
+std::optional<double> allocated_bytes() {
+    if (!mallctl) return std::nullopt;
+    std::uint64_t epoch = 1;  // the statistics are refreshed when the epoch is written
+    std::size_t len = sizeof epoch;
+    mallctl("epoch", &epoch, &len, &epoch, len);
+    std::size_t allocated = 0;
+    len = sizeof allocated;
+    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) != 0) return std::nullopt;
+    return static_cast<double>(allocated);
+}
 
 void Histogram::observe(double seconds) {
     std::size_t i = 0;
@@ -68,7 +84,7 @@ std::string Metrics::render(const std::map<std::string, double>& gauges) const {
             os << "# TYPE " << base << " gauge\n";
             last_name = base;
         }
-        os << name << ' ' << value << '\n';
+        os << name << ' ' << std::setprecision(15) << value << '\n';  // bytes print whole
     }
     return os.str();
 }

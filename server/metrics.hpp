@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace chat::server {
@@ -25,6 +26,10 @@ private:
     std::atomic<std::uint64_t> count_{0};
     std::atomic<std::uint64_t> sum_ns_{0};
 };
+
+// Bytes the allocator has handed out and not had back (jemalloc's stats.allocated), when chatd
+// runs on jemalloc; nothing otherwise (tests, sanitizer builds).
+std::optional<double> allocated_bytes();
 
 struct Metrics {
     std::atomic<std::int64_t> visitor_connections{0}, agent_connections{0};

@@ -235,6 +235,16 @@ void Connection::send(std::string_view text) {
     if (!in_turn_) flush();
 }
 
+void Connection::leave() {
+    if (!open_ || down_) return;
+    const char code[2] = {static_cast<char>(1000 >> 8), static_cast<char>(1000 & 0xff)};
+    queue(ws::close, std::string_view(code, 2));
+    flush();
+    open_ = false;  // left, not ended by the server: not counted as a disconnect
+    run_.c.connections--;
+    down();
+}
+
 void Connection::flush() {
     if (write_blocked_ || fd_ < 0) return;
     while (out_at_ < out_.size()) {

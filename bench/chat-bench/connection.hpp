@@ -32,6 +32,8 @@ protected:
     void connect(const std::string& source, std::string target);
     // Sends one text frame.
     void send(std::string_view text);
+    // Sends a close frame (1000) and ends the connection: on_down follows.
+    void leave();
     virtual void on_open() = 0;
     virtual void on_frame(std::string_view text) = 0;
     // The connection failed or ended; `was_open` tells whether the upgrade had completed.

@@ -30,6 +30,7 @@ struct Options {
     std::string questions_path;
     std::string label;
     bool reconnect = false;           // resume after the server goes away (fault runs)
+    bool new_shoppers = false;        // after rating, a shopper leaves and a new one comes
     std::string acked_path;           // write the ids of acknowledged messages here
     std::int64_t start_at_ms = 0;     // wall-clock ms: start the window then (several processes)
     std::vector<std::string> merge;   // --merge FILE…: combine reports instead of running

@@ -161,6 +161,11 @@ void Visitor::on_frame(std::string_view text) {
     } else if (f.type == "ok") {
         if (f.for_ == "csat") {
             if (measuring) run_.c.csat++;
+            if (run_.opt.new_shoppers && unacked_.empty()) {
+                // This shopper is done; a new one takes the connection's place.
+                leaving_ = true;
+                return leave();
+            }
             new_conversation();
         }
     } else if (f.type == "error") {
@@ -187,6 +192,15 @@ void Visitor::on_frame(std::string_view text) {
 void Visitor::on_down(bool was_open) {
     bot_waits_.clear();
     state_ = State::connecting;
+    if (leaving_) {
+        leaving_ = false;
+        token_.clear();
+        conv_.clear();
+        last_seq_ = 0;
+        // After the read that brought the rating's ok is handled, not within it.
+        net::post(ioc_, [self = std::static_pointer_cast<Visitor>(shared_from_this())] { self->start(); });
+        return;
+    }
     if (!run_.opt.reconnect) return;
     resuming_ = !token_.empty();
     if (!retry_) retry_ = std::make_unique<net::steady_timer>(ioc_);

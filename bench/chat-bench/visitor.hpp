@@ -7,7 +7,8 @@
 // Measured: ack latency (message sent → its ack), bot reply latency (question → the bot's
 // answer), and for fault runs every conversation frame's seq (a repeated seq is a duplicate,
 // a skipped one a gap) and every message never acknowledged. With --reconnect a shopper whose
-// connection ends comes back with `resume` and resends what was not acknowledged.
+// connection ends comes back with `resume` and resends what was not acknowledged. With
+// --new-shoppers a shopper leaves after rating and a new one (no token) connects instead.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +58,7 @@ private:
     int bot_turns_left_ = 1;
     int agent_turns_ = 0;
     bool resuming_ = false;
+    bool leaving_ = false;  // --new-shoppers: closed after rating, to come back as a new shopper
     std::deque<Unacked> unacked_;
     std::deque<std::uint64_t> bot_waits_;  // send times of questions awaiting the bot, oldest first
     std::unique_ptr<net::steady_timer> retry_;

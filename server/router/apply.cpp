@@ -226,14 +226,17 @@ void Router::apply_message(Conversation& c, const MessageEvent& m) {
     }
 }
 
-void Router::remember(std::unordered_map<std::string, Sent>& ids, std::deque<std::string>& order, const std::string& cid,
-                      Sent sent) {
-    if (ids.emplace(cid, std::move(sent)).second) {
-        order.push_back(cid);
-        while (order.size() > cfg_.client_ids_kept) {
-            ids.erase(order.front());
-            order.pop_front();
-        }
+void Router::remember(std::unordered_map<std::string, Sent>& ids, IdRing& order, const std::string& cid, Sent sent) {
+    if (!ids.emplace(cid, std::move(sent)).second) return;
+    const std::size_t kept = cfg_.client_ids_kept;
+    if (kept == 0) {
+        ids.erase(cid);
+    } else if (order.ids.size() < kept) {
+        order.ids.push_back(cid);
+    } else {
+        ids.erase(order.ids[order.oldest]);  // the oldest makes room
+        order.ids[order.oldest] = cid;
+        order.oldest = (order.oldest + 1) % kept;
     }
 }
 

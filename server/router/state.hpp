@@ -55,6 +55,13 @@ struct Sent {
     std::uint64_t seq;
 };
 
+// The order client_ids were remembered in, to forget the oldest first: a vector, used as a
+// ring once full (a std::deque would cost every visitor ~600 bytes before its first message).
+struct IdRing {
+    std::vector<std::string> ids;
+    std::size_t oldest = 0;  // once full: the index of the oldest
+};
+
 struct Visitor {
     std::string id;
     std::string current;             // current (or last) conversation id
@@ -64,7 +71,7 @@ struct Visitor {
     std::int64_t disconnected_ms = 0;
     bool nps_answered = false;
     std::unordered_map<std::string, Sent> client_ids;  // bounded, oldest forgotten first
-    std::deque<std::string> client_id_order;
+    IdRing client_id_order;
 };
 
 struct Agent {
@@ -77,7 +84,7 @@ struct Agent {
     std::int64_t last_assigned_ms = 0;
     std::set<std::string> convs;
     std::unordered_map<std::string, Sent> client_ids;
-    std::deque<std::string> client_id_order;
+    IdRing client_id_order;
 };
 
 struct State {

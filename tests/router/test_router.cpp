@@ -382,3 +382,25 @@ TEST_CASE("business hours: outside them a shopper asking for a person is told wh
         if (!inside) CHECK(told.at(0)["hours"] == cfg.offline_hours_en);
     }
 }
+
+TEST_CASE("a visitor's last client_ids_kept client ids are recognised on resend, older ones forgotten oldest first") {
+    chat::router::RouterConfig cfg;
+    cfg.client_ids_kept = 3;
+    Bench b(cfg);
+    for (int i = 1; i <= 10; ++i) b.say("v1", "How long does delivery take? " + std::to_string(i), "m" + std::to_string(i), 1, "en");
+    const auto& v = b.r.state().visitors.at("v1");
+    CHECK(v.client_ids.size() == 3);
+    for (int i = 8; i <= 10; ++i) {
+        INFO(i);
+        auto dup = b.say("v1", "How long does delivery take? " + std::to_string(i), "m" + std::to_string(i), 1, "en");
+        CHECK(dup.events.empty());
+        CHECK(frames_to(dup, To::session, "", "ack", 1).size() == 1);
+    }
+    // m7 was the oldest of the last four: forgotten, so its resend is a new message (and it
+    // in turn makes m8 the oldest to go).
+    auto again = b.say("v1", "How long does delivery take? 7", "m7", 1, "en");
+    CHECK(events_of(again, "message").size() >= 1);
+    CHECK(v.client_ids.count("m7") == 1);
+    CHECK(v.client_ids.count("m8") == 0);
+    CHECK(v.client_ids.size() == 3);
+}
