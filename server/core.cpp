@@ -15,6 +15,7 @@
 #include "event_log.hpp"
 #include "replay.hpp"
 #include "metrics.hpp"
+#include "protocol.hpp"
 #include "json_out.hpp"
 #include "kpi_feed.hpp"
 #include "router.hpp"
@@ -134,12 +135,18 @@ void Core::replay() {
         return lines;
     });
     kpi_ = std::make_unique<kpi::Engine>();
-    std::uint64_t max_seq = 0, lines = 0;
+    std::uint64_t max_seq = 0, lines = 0, unreadable = 0;
     auto counts = eventlog::replay_segments(state_->config().data, state_->node(), [&](std::string_view line, eventlog::Placement at) {
-        json e = json::parse(line, nullptr, false);
-        if (e.is_discarded() || !e.is_object()) return;
-        max_seq = std::max<std::uint64_t>(max_seq, e.value("seq", std::uint64_t{0}));
-        router_->apply(e);
+        json e = parse_json(line);
+        if (e.is_discarded() || !e.is_object()) return void(++unreadable);
+        try {
+            if (auto s = e.find("seq"); s != e.end() && s->is_number_unsigned()) max_seq = std::max(max_seq, s->get<std::uint64_t>());
+            router_->apply(e);
+        } catch (const json::exception&) {
+            // JSON, but not an event the router can read (a field of the wrong type): a disk
+            // fault or a hand edit, skipped like a line that does not parse.
+            return void(++unreadable);
+        }
         if (const auto conv = router::conversation_of(e); !conv.empty()) router_->logged(std::string(conv), impl_->place(at));
         kpi_->add_line(line);
         // Histories of conversations closed long before this point leave memory as it goes:
@@ -153,6 +160,7 @@ void Core::replay() {
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
     std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("
               << router_->state().open.size() << " open conversations, " << router_->queue_length() << " queued)" << std::endl;
+    if (unreadable) std::cerr << "chatd: " << unreadable << " unreadable log lines skipped" << std::endl;
 }
 
 void Core::start() {

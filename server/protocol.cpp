@@ -80,9 +80,14 @@ std::size_t utf8_length(std::string_view s) {
     return n;
 }
 
+json parse_json(std::string_view text) {
+    json out;
+    if (!fast_parse(text, out)) out = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    return out;
+}
+
 std::optional<Frame> parse_frame(std::string_view text, std::size_t max_text_chars, FrameError& err) {
-    json body;
-    if (!fast_parse(text, body)) body = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    json body = parse_json(text);
     if (body.is_discarded()) {
         err = {"bad_json", "frame is not valid JSON"};
         return std::nullopt;

@@ -458,3 +458,34 @@ TEST_CASE("a closed conversation's history, left to the log, is served the same:
     for (std::size_t i = 0; i < before.size(); ++i) CHECK(assigned["history"][i] == before[i]);
     CHECK(in_log(0));
 }
+
+TEST_CASE("a logged line that is JSON but no readable event is skipped at start-up, and everything else replayed") {
+    Shop shop;
+    std::string token, conv;
+    {
+        Shopper v(shop.port());
+        token = v.token();
+        v.say("How long does delivery take?");
+        conv = v.ws.expect("message")["conv"];
+    }
+    REQUIRE(shop.chatd->stop(SIGTERM, std::chrono::seconds(3)) == 0);
+    // A line with a seq (so the writer's recovery keeps it) whose fields have the wrong types.
+    std::filesystem::path segment;
+    for (const auto& f : std::filesystem::directory_iterator(shop.dir.path() / "data"))
+        if (f.path().extension() == ".jsonl") segment = f.path();
+    REQUIRE_FALSE(segment.empty());
+    std::uint64_t seq = 0;
+    {
+        std::ifstream in(segment);
+        for (std::string line; std::getline(in, line);) seq = std::max<std::uint64_t>(seq, json::parse(line)["seq"]);
+    }
+    std::ofstream(segment, std::ios::app) << json{{"v", 1}, {"seq", seq + 1}, {"ts", "yesterday"}, {"node", "x"},
+                                                  {"type", "message"}, {"conv", conv}, {"author", 7}}.dump()
+                                          << "\n";
+    shop.chatd.reset();
+    shop.chatd.emplace(std::vector<std::string>{}, shop.dir.path() / "data");
+    CHECK(shop.chatd->output().find("1 unreadable log lines skipped") != std::string::npos);
+    Shopper again(shop.port(), "?token=" + token);
+    CHECK(again.welcome["conv"] == conv);
+    CHECK(again.welcome["last_seq"] == 2);  // the question and the bot's answer
+}
