@@ -6,6 +6,7 @@
 #include <deque>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "bot_service.hpp"
@@ -135,6 +136,23 @@ void Core::replay() {
         return lines;
     });
     kpi_ = std::make_unique<kpi::Engine>();
+    // The live KPIs read the same segments meanwhile, on a thread of their own: the two replays
+    // share nothing, and each has a core. Every line reaches the KPIs as it reaches chat-kpi.
+    std::exception_ptr kpi_error;
+    std::thread kpi_replay([this, &kpi_error] {
+        try {
+            eventlog::replay_segments(state_->config().data, state_->node(),
+                                      [this](std::string_view line, eventlog::Placement) { kpi_->add_line(line); });
+        } catch (...) {
+            kpi_error = std::current_exception();
+        }
+    });
+    struct Join {
+        std::thread& t;
+        ~Join() {
+            if (t.joinable()) t.join();
+        }
+    } join_kpi{kpi_replay};
     std::uint64_t max_seq = 0, lines = 0, unreadable = 0;
     auto counts = eventlog::replay_segments(state_->config().data, state_->node(), [&](std::string_view line, eventlog::Placement at) {
         json e = parse_json(line);
@@ -148,7 +166,6 @@ void Core::replay() {
             return void(++unreadable);
         }
         if (const auto conv = router::conversation_of(e); !conv.empty()) router_->logged(std::string(conv), impl_->place(at));
-        kpi_->add_line(line);
         // Histories of conversations closed long before this point leave memory as it goes:
         // those closed more than a reopen window earlier, which no visitor can reopen (else
         // a conversation reopened again and again would be read back at each reopening).
@@ -156,6 +173,8 @@ void Core::replay() {
             if (auto ts = e.find("ts"); ts != e.end() && ts->is_number_integer())
                 router_->trim(ts->get<std::int64_t>() - state_->config().timeouts.reopen_window_ms);
     });
+    kpi_replay.join();
+    if (kpi_error) std::rethrow_exception(kpi_error);
     router_->finish_replay(now_ms());
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
     std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("
