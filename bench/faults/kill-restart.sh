@@ -7,14 +7,19 @@
 #     message it sent was acked in the end (`unacked`),
 #   - chat-kpi reads the run back.
 #   bench/faults/kill-restart.sh [--build DIR] [--visitors N] [--rate R] [--kills K] [--out DIR]
+#                                [--history-kept-s S]
+#
+# --history-kept-s: chatd's timeouts.history_kept_s (600 by default); 0 makes every resume of a
+# closed conversation read its frames back from the log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/common.sh
-BUILD=build VISITORS=2000 RATE=2000 KILLS=2 OUT=/tmp/chat-faults
+BUILD=build VISITORS=2000 RATE=2000 KILLS=2 OUT=/tmp/chat-faults KEPT=600
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
-    --kills) KILLS=$2; shift ;; --out) OUT=$2; shift ;; *) echo "kill-restart.sh: unknown flag $1" >&2; exit 2 ;;
+    --kills) KILLS=$2; shift ;; --out) OUT=$2; shift ;; --history-kept-s) KEPT=$2; shift ;;
+    *) echo "kill-restart.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
 done
@@ -22,7 +27,8 @@ BIN=$BUILD/bin
 rm -rf "$OUT"; mkdir -p "$OUT"
 DATA=$OUT/data
 cat > "$OUT/config.json" <<JSON
-{ "node": "faults", "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0 } }
+{ "node": "faults", "limits": { "msgs_per_s": 100000, "burst": 100000, "conns_per_address": 0 },
+  "timeouts": { "history_kept_s": $KEPT } }
 JSON
 PORT=$(free_port)
 start_chatd() {
