@@ -127,11 +127,8 @@ void Core::replay() {
     });
     // Closed conversations' histories are read back from the log when needed.
     router_->set_log_reader([this](const std::vector<std::uint64_t>& places) {
-        std::vector<eventlog::Placement> at;
-        at.reserve(places.size());
-        for (auto p : places) at.push_back(impl_->unplace(p));
         std::string error;
-        auto lines = eventlog::read_lines_at(state_->config().data, state_->node(), at, &error);
+        auto lines = eventlog::read_lines_at(state_->config().data, state_->node(), placements(places), &error);
         if (!error.empty()) std::cerr << "chatd: reading a conversation's history from the log: " << error << std::endl;
         return lines;
     });
@@ -180,6 +177,13 @@ void Core::replay() {
     std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("
               << router_->state().open.size() << " open conversations, " << router_->queue_length() << " queued)" << std::endl;
     if (unreadable) std::cerr << "chatd: " << unreadable << " unreadable log lines skipped" << std::endl;
+}
+
+std::vector<eventlog::Placement> Core::placements(const std::vector<std::uint64_t>& places) const {
+    std::vector<eventlog::Placement> at;
+    at.reserve(places.size());
+    for (auto p : places) at.push_back(impl_->unplace(p));
+    return at;
 }
 
 void Core::start() {

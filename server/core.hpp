@@ -32,6 +32,7 @@ class Engine;
 namespace chat::eventlog {
 class Writer;
 struct Line;
+struct Placement;
 }
 
 namespace chat::server {
@@ -96,6 +97,9 @@ public:
 
     // For ask(): read access on the strand.
     const router::Router& router() const { return *router_; }
+    // Where in this node's segments the router's places are (router::HistoryRequest), to
+    // read them off the strand with eventlog::read_lines_at.
+    std::vector<eventlog::Placement> placements(const std::vector<std::uint64_t>& places) const;
     kpi::Engine& kpi() { return *kpi_; }
     bool log_healthy() const { return log_healthy_.load(); }
 

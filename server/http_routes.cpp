@@ -13,6 +13,7 @@
 #include "http_routes.hpp"
 
 #include <chrono>
+#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,8 @@
 #include "clock.hpp"
 #include "core.hpp"
 #include "engine.hpp"
+#include "event_log.hpp"
+#include "replay.hpp"
 #include "metrics.hpp"
 #include "origin_policy.hpp"
 #include "redis_client.hpp"
@@ -170,6 +173,22 @@ json conversation_with_history(const router::Router& r, const router::Conversati
     return j;
 }
 
+// A conversation's history left to the log: where its lines are, and what rebuilding it takes.
+struct LogHistory {
+    router::HistoryRequest request;
+    std::vector<eventlog::Placement> at;
+};
+
+// Reads and rebuilds it, off the core thread (the blocking pool).
+json read_history(SharedState& state, const LogHistory& h) {
+    std::string error;
+    const auto lines = eventlog::read_lines_at(state.config().data, state.node(), h.at, &error);
+    if (!error.empty()) std::cerr << "chatd: reading " << h.request.conv << "'s history from the log: " << error << std::endl;
+    json history = json::array();
+    for (const auto& f : router::Router::history_from_lines(h.request, lines)) history.push_back(json::parse(f.frame));
+    return history;
+}
+
 void api(SharedState& state, Request&& req, const std::string& peer, std::string_view path, Reply reply) {
     AuthService& auth = state.auth();
     const auto method = req.method();
@@ -292,14 +311,37 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
     if (path.rfind("/api/conversations/", 0) == 0) {
         const std::string id(path.substr(std::string_view("/api/conversations/").size()));
         const Principal p = *who;
-        return ask_core(state, req, [p, id](Core& core) -> json {
-            const auto& r = core.router();
-            auto it = r.state().conversations.find(id);
-            if (it == r.state().conversations.end()) return {{"error", "not_found"}, {"message", "no such conversation"}, {"status", 404}};
-            if (!p.manager && it->second.agent != p.name)
-                return {{"error", "forbidden"}, {"message", "not your conversation"}, {"status", 403}};
-            return conversation_with_history(r, it->second);
-        }, std::move(reply));
+        // A history left to the log is read and rebuilt on the blocking pool: the core thread,
+        // which every shopper's message waits for, never waits for the disk on a manager's behalf.
+        auto from_log = std::make_shared<std::optional<LogHistory>>();
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        return state.core().ask(
+            [p, id, from_log](Core& core) -> json {
+                const auto& r = core.router();
+                auto it = r.state().conversations.find(id);
+                if (it == r.state().conversations.end()) return {{"error", "not_found"}, {"message", "no such conversation"}, {"status", 404}};
+                if (!p.manager && it->second.agent != p.name)
+                    return {{"error", "forbidden"}, {"message", "not your conversation"}, {"status", 403}};
+                if (auto request = r.history_request(it->second)) {
+                    *from_log = LogHistory{*request, core.placements(request->places)};
+                    return r.conversation_summary(it->second);
+                }
+                return conversation_with_history(r, it->second);
+            },
+            [&state, from_log, reply = std::move(reply), version, keep_alive](json answer) mutable {
+                if (answer.contains("error") && answer.contains("status")) {
+                    const auto st = static_cast<http::status>(answer["status"].get<int>());
+                    answer.erase("status");
+                    return reply(json_response(version, keep_alive, st, answer));
+                }
+                if (!*from_log) return reply(json_response(version, keep_alive, http::status::ok, answer));
+                net::post(state.blocking(), [&state, from_log, answer = std::move(answer), reply = std::move(reply), version,
+                                             keep_alive]() mutable {
+                    answer["history"] = read_history(state, **from_log);
+                    reply(json_response(version, keep_alive, http::status::ok, answer));
+                });
+            });
     }
     reply(error_response(req, http::status::not_found, "not_found", "no such endpoint"));
 }

@@ -41,18 +41,28 @@ void Router::trim(std::int64_t now) {
     }
 }
 
-std::vector<HistoryFrame> Router::read_history(const Conversation& c) const {
-    if (!read_log_) return {};
-    Router scratch(cfg_, nullptr);  // no reader: it keeps what it rebuilds
-    for (const auto& line : read_log_(c.logged_at)) {
+std::optional<HistoryRequest> Router::history_request(const Conversation& c) const {
+    if (!c.history_in_log) return std::nullopt;
+    return HistoryRequest{c.id, c.logged_at, erased_.count(c.visitor) != 0};
+}
+
+std::vector<HistoryFrame> Router::history_from_lines(const HistoryRequest& request, const std::vector<std::string>& lines) {
+    // A conversation's frames depend on its own events only, not on the configuration.
+    Router scratch(RouterConfig{}, nullptr);  // no reader: it keeps what it rebuilds
+    for (const auto& line : lines) {
         const json e = json::parse(line, nullptr, false);
-        if (e.is_object()) scratch.apply(e);
+        if (e.is_object() && conversation_of(e) == request.conv) scratch.apply(e);
     }
-    auto it = scratch.st_.conversations.find(c.id);
+    auto it = scratch.st_.conversations.find(request.conv);
     if (it == scratch.st_.conversations.end()) return {};
     std::vector<HistoryFrame> frames = std::move(it->second.history);
-    if (erased_.count(c.visitor)) null_texts(frames);  // the log may not be blanked yet
+    if (request.erased) null_texts(frames);  // the log may not be blanked yet
     return frames;
+}
+
+std::vector<HistoryFrame> Router::read_history(const Conversation& c) const {
+    if (!read_log_) return {};
+    return history_from_lines(HistoryRequest{c.id, c.logged_at, erased_.count(c.visitor) != 0}, read_log_(c.logged_at));
 }
 
 const std::vector<HistoryFrame>& Router::history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const {

@@ -51,6 +51,14 @@ using BotFn = std::function<BotAnswer(const std::string& text, const BotContext&
 // Reads the log lines at the given places (as given to Router::logged), in that order.
 using LogReadFn = std::function<std::vector<std::string>(const std::vector<std::uint64_t>& places)>;
 
+// What rebuilding a conversation's history from the log takes, copied out of the router so
+// that the reading and the rebuilding may run on another thread (Router::history_from_lines).
+struct HistoryRequest {
+    std::string conv;
+    std::vector<std::uint64_t> places;  // as given to Router::logged
+    bool erased = false;                // the visitor's texts are forgotten: null them
+};
+
 struct RouterConfig {
     std::string node = "n";                                  // conversation ids are c<node>-<n>
     std::int64_t reopen_window_ms = 24LL * 3600 * 1000;      // a resolved conversation reopens within it
@@ -135,6 +143,11 @@ public:
     void trim(std::int64_t now_ms);
     // A conversation's history: in memory, or read from the log into `scratch`.
     const std::vector<HistoryFrame>& history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const;
+    // For a history left to the log, what rebuilding it takes; nullopt when it is in memory.
+    std::optional<HistoryRequest> history_request(const Conversation& c) const;
+    // The history rebuilt from the lines at the request's places, by applying them to a
+    // scratch router: pure, callable from any thread.
+    static std::vector<HistoryFrame> history_from_lines(const HistoryRequest& request, const std::vector<std::string>& lines);
 
     // --- visitors ---
     // A visitor's socket said hello (new, or resuming with `last_seq`). Sends welcome + replay.
@@ -209,7 +222,8 @@ private:
     void resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now);
     void agent_goes_offline(Effects& fx, const std::string& agent, std::int64_t now);
 
-    // The history of `c` rebuilt from its logged events (texts nulled for an erased visitor).
+    // The history of `c` rebuilt from its logged events, read here (texts nulled for an erased
+    // visitor).
     std::vector<HistoryFrame> read_history(const Conversation& c) const;
     // `c`'s history, back in memory if it was left to the log, before a frame joins it.
     std::vector<HistoryFrame>& history_to_extend(Conversation& c);
