@@ -190,3 +190,17 @@ TEST_CASE("without a log reader every history stays in memory") {
     CHECK(b.conv(conv).history.size() == 3);
     CHECK(b.r.state().closed.empty());
 }
+
+TEST_CASE("a history rebuilt from lines takes only its own conversation's, and nulls an erased visitor's texts") {
+    LoggedBench b(kept_for(0));
+    const std::string conv = full_conversation(b);
+    b.say("v2", "Do you ship to Belgium?", "x1");
+    const std::string other = b.current("v2");
+    const auto before = frames(b.conv(conv).history);
+    std::vector<std::string> lines;
+    for (const auto& e : b.log) lines.push_back(e.dump());  // every line, the other conversation's too
+    CHECK(frames(chat::router::Router::history_from_lines({conv, {}, false}, lines)) == before);
+    CHECK(chat::router::Router::history_from_lines({other, {}, false}, lines).size() == 2);
+    for (const auto& f : chat::router::Router::history_from_lines({conv, {}, true}, lines))
+        if (const json j = json::parse(f.frame); j.contains("text")) CHECK(j["text"].is_null());
+}
