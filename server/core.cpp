@@ -16,7 +16,7 @@
 #include "event_log.hpp"
 #include "replay.hpp"
 #include "metrics.hpp"
-#include "protocol.hpp"
+#include "json_in.hpp"
 #include "json_out.hpp"
 #include "kpi_feed.hpp"
 #include "router.hpp"
@@ -152,23 +152,33 @@ void Core::replay() {
     } join_kpi{kpi_replay};
     std::uint64_t max_seq = 0, lines = 0, unreadable = 0;
     auto counts = eventlog::replay_segments(state_->config().data, state_->node(), [&](std::string_view line, eventlog::Placement at) {
-        json e = parse_json(line);
-        if (e.is_discarded() || !e.is_object()) return void(++unreadable);
-        try {
-            if (auto s = e.find("seq"); s != e.end() && s->is_number_unsigned()) max_seq = std::max(max_seq, s->get<std::uint64_t>());
-            router_->apply(e);
-        } catch (const json::exception&) {
-            // JSON, but not an event the router can read (a field of the wrong type): a disk
-            // fault or a hand edit, skipped like a line that does not parse.
-            return void(++unreadable);
+        std::string conv;
+        std::optional<std::int64_t> ts;
+        if (auto typed = router::read_logged(line)) {
+            // A message or a lifecycle event, read straight into its struct: most lines.
+            max_seq = std::max(max_seq, typed->seq);
+            conv = typed->conv();
+            ts = typed->ts;
+            router_->apply(std::move(*typed).event());
+        } else {
+            json e = router::parse_json(line);
+            if (e.is_discarded() || !e.is_object()) return void(++unreadable);
+            try {
+                if (auto s = e.find("seq"); s != e.end() && s->is_number_unsigned()) max_seq = std::max(max_seq, s->get<std::uint64_t>());
+                router_->apply(e);
+            } catch (const json::exception&) {
+                // JSON, but not an event the router can read (a field of the wrong type): a
+                // disk fault or a hand edit, skipped like a line that does not parse.
+                return void(++unreadable);
+            }
+            conv = router::conversation_of(e);
+            if (auto t = e.find("ts"); t != e.end() && t->is_number_integer()) ts = t->get<std::int64_t>();
         }
-        if (const auto conv = router::conversation_of(e); !conv.empty()) router_->logged(std::string(conv), impl_->place(at));
+        if (!conv.empty()) router_->logged(conv, impl_->place(at));
         // Histories of conversations closed long before this point leave memory as it goes:
         // those closed more than a reopen window earlier, which no visitor can reopen (else
         // a conversation reopened again and again would be read back at each reopening).
-        if (++lines % 4096 == 0)
-            if (auto ts = e.find("ts"); ts != e.end() && ts->is_number_integer())
-                router_->trim(ts->get<std::int64_t>() - state_->config().timeouts.reopen_window_ms);
+        if (++lines % 4096 == 0 && ts) router_->trim(*ts - state_->config().timeouts.reopen_window_ms);
     });
     kpi_replay.join();
     if (kpi_error) std::rethrow_exception(kpi_error);

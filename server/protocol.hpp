@@ -25,10 +25,6 @@ struct Frame {
     nlohmann::json body;
 };
 
-// A JSON text as nlohmann's parser reads it, value for value (simdjson parses it, nlohmann
-// when simdjson refuses it or might read it differently); discarded when it is not JSON.
-nlohmann::json parse_json(std::string_view text);
-
 // Parses one text frame. `max_text_chars` bounds any `text` field (in UTF-8 code points).
 // Returns the frame, or sets `err` and returns nullopt.
 std::optional<Frame> parse_frame(std::string_view text, std::size_t max_text_chars, FrameError& err);
