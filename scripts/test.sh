@@ -20,7 +20,7 @@ if [ "${FUZZ:-1}" != 0 ]; then
   echo "== libFuzzer targets, ${FUZZ_SECONDS:-20} s each"
   cmake -S fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
   cmake --build build-fuzz -j"$JOBS"
-  for target in frame faq log_line blank ws; do
+  for target in frame faq log_line blank ws logged; do
     scratch=$(mktemp -d)
     if ! build-fuzz/bin/fuzz_$target -max_total_time="${FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 \
          -artifact_prefix="$scratch/" "$scratch" "fuzz/corpus/$target" >"$scratch/log" 2>&1; then
