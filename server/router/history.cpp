@@ -35,6 +35,9 @@ void Router::trim(std::int64_t now) {
         // failed until the rebuild) keeps the history in memory.
         if (c.logged_at.size() != c.events) continue;
         std::vector<HistoryFrame>().swap(c.history);
+        // The last visitor text is shown only while queued, which a closed conversation is
+        // again only after a new message (that sets it anew).
+        std::string().swap(c.preview);
         c.logged_at.shrink_to_fit();
         c.history_in_log = true;
         ++st_.histories_in_log;

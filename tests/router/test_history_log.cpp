@@ -81,6 +81,7 @@ TEST_CASE("a closed conversation's history leaves memory after history_kept_ms a
     b.r.trim(b.now + 60'000);
     CHECK(b.conv(conv).history_in_log);
     CHECK(b.conv(conv).history.empty());
+    CHECK(b.conv(conv).preview.empty());  // the last visitor text, shown only while queued
     CHECK(b.r.state().histories_in_log == 1);
 
     // The transcript, read back: the same frames, byte for byte.
@@ -113,6 +114,7 @@ TEST_CASE("a closed conversation's history leaves memory after history_kept_ms a
     CHECK(std::vector<std::string>(now_frames.begin(), now_frames.begin() + static_cast<std::ptrdiff_t>(before.size())) == before);
     CHECK(c.history[before.size()].seq == before.size() + 1);
     CHECK(json::parse(c.history[before.size()].frame)["text"] == "One more question about delivery");
+    CHECK(c.preview == "One more question about delivery");
 }
 
 TEST_CASE("a replayed log leaves old histories to the log and serves them the same") {
