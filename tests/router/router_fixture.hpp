@@ -51,6 +51,36 @@ inline std::vector<json> frames_to(const Effects& fx, Send::To to, const std::st
     return out;
 }
 
+// Two routers hold the same state: conversations (stage, agent, numbering, the events counted
+// for their places, every history frame…), queues, agents, and each visitor's client ids.
+inline void same_state(const router::Router& a, const router::Router& b) {
+    const auto& sa = a.state();
+    const auto& sb = b.state();
+    REQUIRE(sa.conversations.size() == sb.conversations.size());
+    for (const auto& [id, c] : sa.conversations) {
+        INFO(id);
+        const auto& d = sb.conversations.at(id);
+        CHECK(c.stage == d.stage);
+        CHECK(c.agent == d.agent);
+        CHECK(c.last_seq == d.last_seq);
+        CHECK(c.events == d.events);
+        CHECK(c.priority == d.priority);
+        CHECK(c.tags == d.tags);
+        CHECK(c.page == d.page);
+        CHECK(c.preview == d.preview);
+        REQUIRE(c.history.size() == d.history.size());
+        for (std::size_t i = 0; i < c.history.size(); ++i) CHECK(c.history[i].frame == d.history[i].frame);
+    }
+    CHECK(sa.queue_priority == sb.queue_priority);
+    CHECK(sa.queue_normal == sb.queue_normal);
+    CHECK(sa.open == sb.open);
+    for (const auto& [id, ag] : sa.agents) {
+        CHECK(ag.status == sb.agents.at(id).status);
+        CHECK(ag.convs == sb.agents.at(id).convs);
+    }
+    for (const auto& [id, v] : sa.visitors) CHECK(v.client_ids.size() == sb.visitors.at(id).client_ids.size());
+}
+
 // A router with a log: every effect's events are kept with v/node/seq like the core does.
 struct Bench {
     router::RouterConfig cfg;

@@ -62,20 +62,7 @@ TEST_CASE("read_logged reads the golden day's messages and lifecycle events as t
         if (auto t = read_logged(line)) by_struct.apply(std::move(*t).event());
         else by_struct.apply(json::parse(line));
     }
-    REQUIRE(by_json.state().conversations.size() == by_struct.state().conversations.size());
-    for (const auto& [id, c] : by_json.state().conversations) {
-        INFO(id);
-        const auto& d = by_struct.state().conversations.at(id);
-        CHECK(c.stage == d.stage);
-        CHECK(c.events == d.events);
-        CHECK(c.last_seq == d.last_seq);
-        CHECK(c.page == d.page);
-        CHECK(c.preview == d.preview);
-        REQUIRE(c.history.size() == d.history.size());
-        for (std::size_t i = 0; i < c.history.size(); ++i) CHECK(c.history[i].frame == d.history[i].frame);
-    }
-    CHECK(by_json.state().open == by_struct.state().open);
-    for (const auto& [id, v] : by_json.state().visitors) CHECK(v.client_ids.size() == by_struct.state().visitors.at(id).client_ids.size());
+    same_state(by_json, by_struct);
 }
 
 TEST_CASE("read_logged leaves to JSON what it cannot vouch to read as nlohmann would") {

@@ -6,31 +6,6 @@ using namespace chat::test;
 using chat::router::Stage;
 using To = chat::router::Send::To;
 
-namespace {
-void same_state(const chat::router::Router& a, const chat::router::Router& b) {
-    const auto& sa = a.state();
-    const auto& sb = b.state();
-    REQUIRE(sa.conversations.size() == sb.conversations.size());
-    for (const auto& [id, c] : sa.conversations) {
-        INFO(id);
-        const auto& d = sb.conversations.at(id);
-        CHECK(c.stage == d.stage);
-        CHECK(c.agent == d.agent);
-        CHECK(c.last_seq == d.last_seq);
-        CHECK(c.priority == d.priority);
-        CHECK(c.tags == d.tags);
-        REQUIRE(c.history.size() == d.history.size());
-        for (std::size_t i = 0; i < c.history.size(); ++i) CHECK(c.history[i].frame == d.history[i].frame);
-    }
-    CHECK(sa.queue_priority == sb.queue_priority);
-    CHECK(sa.queue_normal == sb.queue_normal);
-    CHECK(sa.open == sb.open);
-    for (const auto& [id, ag] : sa.agents) {
-        CHECK(ag.status == sb.agents.at(id).status);
-        CHECK(ag.convs == sb.agents.at(id).convs);
-    }
-}
-}  // namespace
 
 TEST_CASE("replaying the log rebuilds the same state") {
     Bench b;
