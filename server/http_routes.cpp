@@ -150,17 +150,23 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
 }
 
 // Runs a question on the core strand and replies with its JSON answer.
+// A core question's answer as the response: an {"error", "status"} answer with its status,
+// anything else with `status`.
+void reply_answer(const Reply& reply, unsigned version, bool keep_alive, http::status status, json answer) {
+    if (answer.is_object() && answer.contains("error") && answer.contains("status")) {
+        const auto st = static_cast<http::status>(answer["status"].get<int>());
+        answer.erase("status");
+        return reply(json_response(version, keep_alive, st, answer));
+    }
+    reply(json_response(version, keep_alive, status, answer));
+}
+
 void ask_core(SharedState& state, const Request& req, std::function<json(Core&)> question, Reply reply,
               http::status status = http::status::ok) {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     state.core().ask(std::move(question), [reply = std::move(reply), version, keep_alive, status](json answer) {
-        if (answer.is_object() && answer.contains("error") && answer.contains("status")) {
-            const auto st = static_cast<http::status>(answer["status"].get<int>());
-            answer.erase("status");
-            return reply(json_response(version, keep_alive, st, answer));
-        }
-        reply(json_response(version, keep_alive, status, answer));
+        reply_answer(reply, version, keep_alive, status, std::move(answer));
     });
 }
 
@@ -330,12 +336,8 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
                 return conversation_with_history(r, it->second);
             },
             [&state, from_log, reply = std::move(reply), version, keep_alive](json answer) mutable {
-                if (answer.contains("error") && answer.contains("status")) {
-                    const auto st = static_cast<http::status>(answer["status"].get<int>());
-                    answer.erase("status");
-                    return reply(json_response(version, keep_alive, st, answer));
-                }
-                if (!*from_log) return reply(json_response(version, keep_alive, http::status::ok, answer));
+                // An error, or a history in memory: answered at once.
+                if (!*from_log) return reply_answer(reply, version, keep_alive, http::status::ok, std::move(answer));
                 net::post(state.blocking(), [&state, from_log, answer = std::move(answer), reply = std::move(reply), version,
                                              keep_alive]() mutable {
                     answer["history"] = read_history(state, **from_log);

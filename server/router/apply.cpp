@@ -68,11 +68,9 @@ void Router::apply(const json& e) {
     if (conv_id.empty()) return;  // visitor.converted, audit, offline.message without conversation
 
     // The lifecycle events go through the same typed code as when they are emitted live.
-    if (type == "conversation.opened" || type == "conversation.reopened" || type == "conversation.resolved") {
+    if (const auto kind = ConvEvent::applied_kind(type)) {
         ConvEvent ev;
-        ev.kind = type == "conversation.opened"     ? ConvEvent::Kind::opened
-                  : type == "conversation.reopened" ? ConvEvent::Kind::reopened
-                                                    : ConvEvent::Kind::resolved;
+        ev.kind = *kind;
         ev.conv = conv_id;
         ev.ts = ts;
         ev.visitor = str(e, "visitor");

@@ -17,6 +17,12 @@ std::string_view ConvEvent::type() const {
     return "";
 }
 
+std::optional<ConvEvent::Kind> ConvEvent::applied_kind(std::string_view type) {
+    for (Kind k : {Kind::opened, Kind::reopened, Kind::resolved})
+        if (type == ConvEvent{k}.type()) return k;
+    return std::nullopt;
+}
+
 json ConvEvent::to_json() const {
     json e{{"type", type()}, {"conv", conv}, {"ts", ts}};
     switch (kind) {

@@ -34,6 +34,9 @@ struct ConvEvent {
 
     // Its "type" as logged ("conversation.opened"...).
     std::string_view type() const;
+    // The kind of a logged "type" that the router applies as a lifecycle event (opened,
+    // reopened, resolved; a csat line changes nothing it keeps), or nullopt.
+    static std::optional<Kind> applied_kind(std::string_view type);
     // The same event as the JSON object it stands for (keys as docs/event-log.md names them).
     nlohmann::json to_json() const;
     // Its log line (no newline), byte for byte log_line(to_json(), node, seq).

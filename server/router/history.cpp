@@ -64,8 +64,9 @@ std::vector<HistoryFrame> Router::history_from_lines(const HistoryRequest& reque
 }
 
 std::vector<HistoryFrame> Router::read_history(const Conversation& c) const {
-    if (!read_log_) return {};
-    return history_from_lines(HistoryRequest{c.id, c.logged_at, erased_.count(c.visitor) != 0}, read_log_(c.logged_at));
+    const auto request = history_request(c);
+    if (!read_log_ || !request) return {};
+    return history_from_lines(*request, read_log_(request->places));
 }
 
 const std::vector<HistoryFrame>& Router::history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const {

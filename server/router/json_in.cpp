@@ -144,11 +144,10 @@ std::optional<LoggedLine> read_logged(std::string_view line) {
         out.message = std::move(m);
         return out;
     }
+    const auto lifecycle = ConvEvent::applied_kind(*kind);
+    if (!lifecycle) return std::nullopt;
     ConvEvent e;
-    if (*kind == "conversation.opened") e.kind = ConvEvent::Kind::opened;
-    else if (*kind == "conversation.reopened") e.kind = ConvEvent::Kind::reopened;
-    else if (*kind == "conversation.resolved") e.kind = ConvEvent::Kind::resolved;
-    else return std::nullopt;
+    e.kind = *lifecycle;
     e.conv = str(conv).value_or("");
     e.ts = out.ts;
     e.visitor = str(visitor).value_or("");
