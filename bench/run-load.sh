@@ -7,10 +7,13 @@
 #
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
-#                     [--servers chatd,relay,floor,chatd-floor]
+#                     [--servers chatd,relay,floor,chatd-floor] [--dashboard S]
 #
 # --servers picks which servers run (default chatd,relay; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
+# --dashboard S: while chatd's load runs, a manager's dashboard asks GET /api/kpi every S
+# seconds (the dashboard's own period is 10 s; several managers ask more often); prints how
+# long the reports took. The report covers everything logged, so it grows with the run.
 # --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
 # Every run starts from an empty data directory; the KPIs of each chatd run are read back
@@ -24,12 +27,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
     --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) SERVERS=chatd ;; --servers) SERVERS=$2; shift ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
+    --dashboard) DASHBOARD=$2; shift ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +46,17 @@ PASSWORD="bench password 42"
 echo "$PASSWORD" > "$OUT/agent-password"
 load_config "$OUT/bench-config.json" bench
 
+# dashboard PORT FILE: a manager logs in, then asks for the KPI report every $DASHBOARD seconds;
+# each report's time (s) and HTTP status go to FILE, one a line.
+dashboard() {
+  local token
+  token=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"user\":\"bench-manager\",\"password\":\"$PASSWORD\"}" \
+    "http://127.0.0.1:$1/api/login" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
+  : > "$2"
+  while sleep "$DASHBOARD"; do
+    curl -s -o /dev/null -w '%{time_total} %{http_code}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$1/api/kpi" >> "$2"
+  done
+}
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 
@@ -98,12 +113,21 @@ run_chatd() {
   for i in $(seq 1 "$AGENTS"); do
     echo "$PASSWORD" | "$BIN/chatd" user add "bench-agent-$i" --role agent --capacity 50 --data "$data" >/dev/null
   done
+  [ "$DASHBOARD" != 0 ] && echo "$PASSWORD" | "$BIN/chatd" user add bench-manager --role manager --data "$data" >/dev/null
   local threads=()
   [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
   "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${threads[@]}" > "$OUT/chatd-$run.log" 2>&1 &
   local pid=$!
   wait_listening "$OUT/chatd-$run.log"
+  local dash=""
+  if [ "$DASHBOARD" != 0 ]; then
+    dashboard "$port" "$OUT/chatd-$run-dashboard.txt" & dash=$!
+  fi
   drive "$port" "$pid" chatd "$run"
+  if [ -n "$dash" ]; then
+    kill "$dash" 2>/dev/null; wait "$dash" 2>/dev/null || true
+    sort -n "$OUT/chatd-$run-dashboard.txt" | awk '$2 == 200 {t[++n]=$1*1000} $2 != 200 {bad++} END {if (n) printf "  dashboard          %d reports (GET /api/kpi): median %.1f ms, max %.1f ms; %d failed\n", n, t[int((n+1)/2)], t[n], bad}'
+  fi
   append_latency "$port"
   kill -TERM "$pid"; wait "$pid" || true
   # The run's KPIs, read back from the log.

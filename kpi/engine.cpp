@@ -11,7 +11,7 @@ namespace chat::kpi {
 
 using namespace detail;
 
-Engine::Engine() : store_(std::make_unique<Store>()), parser_(std::make_unique<EventParser>()) {}
+Engine::Engine(Pages pages) : store_(std::make_unique<Store>(pages)), parser_(std::make_unique<EventParser>()) {}
 Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
@@ -40,7 +40,7 @@ AddResult Engine::add_line(std::string_view line) {
 namespace {
 Conv& conv_of(Store& s, std::string_view id) {
   std::uint32_t c = s.convs.intern(id);
-  if (c >= s.conv.size()) s.conv.resize(c + 1);
+  if (c >= s.conv.size()) s.conv.grow_to(c + 1);
   return s.conv[c];
 }
 
@@ -89,7 +89,7 @@ AddResult Engine::add(const Event& e) {
     case EventType::visitor_converted: {
       if (e.visitor.empty()) return invalid();
       std::uint32_t v = s.visitors.intern(e.visitor);
-      if (v >= s.conversions.size()) s.conversions.resize(v + 1);
+      if (v >= s.conversions.size()) s.conversions.grow_to(v + 1);
       auto& times = s.conversions[v];
       if (!times.empty() && e.ts < times.back()) s.conversions_sorted = false;
       times.push_back(e.ts);

@@ -10,6 +10,7 @@
 // costs a pass over the stored events of the selected conversations.
 #pragma once
 
+#include "arena.hpp"
 #include "event.hpp"
 #include "report.hpp"
 
@@ -54,7 +55,9 @@ struct EngineCounters {
 
 class Engine {
  public:
-  Engine();
+  // `pages`: how the record slabs take memory (arena.hpp). Huge for a batch run; a live view
+  // on a latency-bound thread takes normal pages, so that no single event pays for zeroing 2 MB.
+  explicit Engine(Pages pages = Pages::huge);
   ~Engine();
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;

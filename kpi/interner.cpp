@@ -19,7 +19,9 @@ inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 }
 }  // namespace
 
-Interner::Interner() : slots_(1024, 0) {}
+Interner::Interner() {
+  for (auto& s : slots_) s.assign(16, 0);
+}
 
 std::uint64_t Interner::hash(std::string_view s) {
   const char* p = s.data();
@@ -52,10 +54,11 @@ const char* Interner::store(std::string_view s) {
 
 std::uint32_t Interner::find(std::string_view s) const {
   std::uint64_t h = hash(s);
-  std::size_t mask = slots_.size() - 1;
+  const std::vector<std::uint64_t>& slots = slots_[shard_of(h)];
+  std::size_t mask = slots.size() - 1;
   std::uint64_t tag = h & 0xFFFFFFFF00000000ull;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    std::uint64_t slot = slots_[i];
+    std::uint64_t slot = slots[i];
     if (slot == 0) return npos;
     if ((slot & 0xFFFFFFFF00000000ull) != tag) continue;
     const Entry& e = entries_[std::uint32_t(slot) - 1];
@@ -65,11 +68,13 @@ std::uint32_t Interner::find(std::string_view s) const {
 
 std::uint32_t Interner::intern(std::string_view s) {
   std::uint64_t h = hash(s);
-  std::size_t mask = slots_.size() - 1;
+  const std::size_t shard = shard_of(h);
+  std::vector<std::uint64_t>& slots = slots_[shard];
+  std::size_t mask = slots.size() - 1;
   std::uint64_t tag = h & 0xFFFFFFFF00000000ull;
   std::size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
-    std::uint64_t slot = slots_[i];
+    std::uint64_t slot = slots[i];
     if (slot == 0) break;
     if ((slot & 0xFFFFFFFF00000000ull) != tag) continue;
     const Entry& e = entries_[std::uint32_t(slot) - 1];
@@ -77,15 +82,15 @@ std::uint32_t Interner::intern(std::string_view s) {
   }
   auto id = static_cast<std::uint32_t>(entries_.size());
   entries_.push_back(Entry{store(s), static_cast<std::uint32_t>(s.size()), static_cast<std::uint32_t>(h)});
-  slots_[i] = tag | (std::uint64_t(id) + 1);
-  if (entries_.size() * 2 > slots_.size()) grow();
+  slots[i] = tag | (std::uint64_t(id) + 1);
+  if (++used_[shard] * 2 > slots.size()) grow(shard);
   return id;
 }
 
-void Interner::grow() {
-  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
+void Interner::grow(std::size_t shard) {
+  std::vector<std::uint64_t> slots(slots_[shard].size() * 2, 0);
   std::size_t mask = slots.size() - 1;
-  for (std::uint64_t slot : slots_) {
+  for (std::uint64_t slot : slots_[shard]) {
     if (slot == 0) continue;
     const Entry& e = entries_[std::uint32_t(slot) - 1];
     std::uint64_t h = (slot & 0xFFFFFFFF00000000ull) | e.hash_lo;
@@ -93,11 +98,13 @@ void Interner::grow() {
     while (slots[i] != 0) i = (i + 1) & mask;
     slots[i] = slot;
   }
-  slots_.swap(slots);
+  slots_[shard].swap(slots);
 }
 
 std::size_t Interner::memory_bytes() const {
-  return entries_.capacity() * sizeof(Entry) + slots_.capacity() * 8 + chunks_.size() * kChunk;
+  std::size_t slots = 0;
+  for (const auto& s : slots_) slots += s.capacity() * 8;
+  return entries_.capacity_bytes() + slots + chunks_.size() * kChunk;
 }
 
 }  // namespace chat::kpi

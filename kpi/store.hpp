@@ -7,6 +7,7 @@
 #include "interner.hpp"
 #include "text_store.hpp"
 #include "arena.hpp"
+#include "chunked_vector.hpp"
 
 #include <cstdint>
 #include <string>
@@ -54,8 +55,9 @@ struct Block {
 class BlockPool {
  public:
   static constexpr std::uint32_t kPerSlab = 1u << 16;
+  explicit BlockPool(Pages pages) : pages_(pages) {}
   std::uint32_t allocate() {
-    if (used_ % kPerSlab == 0) slabs_.emplace_back(sizeof(Block) * kPerSlab);
+    if (used_ % kPerSlab == 0) slabs_.emplace_back(sizeof(Block) * kPerSlab, pages_);
     std::uint32_t id = used_++;
     Block& b = at(id);
     b.next = none;
@@ -69,6 +71,7 @@ class BlockPool {
 
  private:
   std::vector<Slab> slabs_;
+  Pages pages_;
   std::uint32_t used_ = 0;
 };
 
@@ -85,13 +88,14 @@ struct Conv {
 };
 
 struct Store {
+  explicit Store(Pages pages) : texts(pages), blocks(pages) {}
   Interner convs, visitors, agents, faqs, tags, nodes;
   TextStore texts;                                    // visitor message texts, as written
   std::string last_node;                              // cache: most events come from one node
   std::uint32_t last_node_id = none;
-  std::vector<Conv> conv;                             // by conversation id
+  ChunkedVector<Conv> conv;                           // by conversation id
   BlockPool blocks;
-  std::vector<std::vector<std::int64_t>> conversions;  // visitor.converted times, by visitor id
+  ChunkedVector<std::vector<std::int64_t>> conversions;  // visitor.converted times, by visitor id
   bool conversions_sorted = true;
   EngineCounters counters;
   std::uint64_t records = 0;

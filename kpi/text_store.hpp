@@ -6,6 +6,7 @@
 #pragma once
 
 #include "arena.hpp"
+#include "chunked_vector.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,7 @@ namespace chat::kpi {
 
 class TextStore {
  public:
+  explicit TextStore(Pages pages) : pages_(pages) {}
   std::uint32_t add(std::string_view s);
   std::string_view str(std::uint32_t id) const { return {entries_[id].data, entries_[id].len}; }
   std::size_t size() const { return entries_.size(); }
@@ -25,8 +27,9 @@ class TextStore {
     const char* data;
     std::uint32_t len;
   };
-  std::vector<Entry> entries_;
+  ChunkedVector<Entry> entries_;
   std::vector<Slab> chunks_;
+  Pages pages_;
   char* pos_ = nullptr;
   std::size_t left_ = 0;
 };
@@ -34,7 +37,7 @@ class TextStore {
 inline std::uint32_t TextStore::add(std::string_view s) {
   if (s.size() > left_) {
     std::size_t size = s.size() > (1u << 20) ? s.size() : (8u << 20);
-    chunks_.emplace_back(size);
+    chunks_.emplace_back(size, pages_);
     pos_ = chunks_.back().data();
     left_ = size;
   }

@@ -42,11 +42,11 @@ if [ "${SANITIZE:-1}" != 0 ]; then
 fi
 
 if [ "${SANITIZE:-1}" != 0 ]; then
-  echo "== ThreadSanitizer: router and event log writer tests, and chatd's threads under the integration and fault tests"
+  echo "== ThreadSanitizer: router, event log writer and live KPIs' thread tests, and chatd's threads under the integration and fault tests"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1" \
         -DSANITIZE=thread -DCHAT_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-tsan -j"$JOBS" --target router_tests log_tests chatd chat-kpi chatd_integration_tests chatd_fault_tests
+  cmake --build build-tsan -j"$JOBS" --target router_tests log_tests server_unit_tests chatd chat-kpi chatd_integration_tests chatd_fault_tests
   # chatd's own reports fail the test that saw them (tests/support/chatd_process.cpp reads its output).
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" --timeout 900 -R "^(router|log|server.integration|server.faults):"
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" --timeout 900 -R "^(router|log|server.integration|server.faults|server.unit:kpi view):"
 fi

@@ -1,6 +1,9 @@
 // core.cpp — the core strand: router effects, durable appends, deliveries, replay, timers.
 #include "core.hpp"
 
+#include "kpi_view.hpp"
+#include "kpi_feed.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -18,7 +21,6 @@
 #include "metrics.hpp"
 #include "json_in.hpp"
 #include "json_out.hpp"
-#include "kpi_feed.hpp"
 #include "router.hpp"
 #include "erased_visitors.hpp"
 #include "visitor_data.hpp"
@@ -93,7 +95,7 @@ struct Core::Impl {
 
 Core::Core(net::io_context& ioc, std::shared_ptr<SharedState> state, std::shared_ptr<BotService> bot, Metrics& metrics)
     : ioc_(ioc), strand_(net::make_strand(ioc)), state_(std::move(state)), bot_(std::move(bot)), metrics_(metrics),
-      impl_(std::make_unique<Impl>()) {}
+      kpi_view_(std::make_unique<KpiView>()), impl_(std::make_unique<Impl>()) {}
 
 Core::~Core() = default;
 
@@ -132,24 +134,19 @@ void Core::replay() {
         if (!error.empty()) std::cerr << "chatd: reading a conversation's history from the log: " << error << std::endl;
         return lines;
     });
-    kpi_ = std::make_unique<kpi::Engine>();
-    // The live KPIs read the same segments meanwhile, on a thread of their own: the two replays
-    // share nothing, and each has a core. Every line reaches the KPIs as it reaches chat-kpi.
-    std::exception_ptr kpi_error;
-    std::thread kpi_replay([this, &kpi_error] {
-        try {
-            eventlog::replay_segments(state_->config().data, state_->node(),
-                                      [this](std::string_view line, eventlog::Placement) { kpi_->add_line(line); });
-        } catch (...) {
-            kpi_error = std::current_exception();
-        }
+    // The live KPIs read the same segments meanwhile, on their own thread (kpi_view.hpp): the
+    // two replays share nothing, and each has a core. Every line reaches the KPIs as it
+    // reaches chat-kpi.
+    auto kpi_filled = kpi_view_->reset([data = state_->config().data, node = state_->node()](kpi::Engine& engine) {
+        eventlog::replay_segments(data, node, [&engine](std::string_view line, eventlog::Placement) { engine.add_line(line); });
     });
-    struct Join {
-        std::thread& t;
-        ~Join() {
-            if (t.joinable()) t.join();
+    // However this replay ends, the view's thread is done with the segments before it returns.
+    struct Wait {
+        std::future<void>& f;
+        ~Wait() {
+            if (f.valid()) f.wait();
         }
-    } join_kpi{kpi_replay};
+    } wait_kpi{kpi_filled};
     std::uint64_t max_seq = 0, lines = 0, unreadable = 0;
     auto counts = eventlog::replay_segments(state_->config().data, state_->node(), [&](std::string_view line, eventlog::Placement at) {
         std::string conv;
@@ -180,8 +177,7 @@ void Core::replay() {
         // a conversation reopened again and again would be read back at each reopening).
         if (++lines % 4096 == 0 && ts) router_->trim(*ts - state_->config().timeouts.reopen_window_ms);
     });
-    kpi_replay.join();
-    if (kpi_error) std::rethrow_exception(kpi_error);
+    kpi_filled.get();  // rethrows what the KPIs' replay threw
     router_->finish_replay(now_ms());
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
     std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("
@@ -334,6 +330,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     std::vector<Placed> placed;
     auto& places = im.gathering ? im.gathered_placed : placed;
     std::uint64_t bytes = im.gathering ? im.gathered_bytes : 0;  // from the append's first line
+    KpiFeed kpi;  // the same events, for the live KPIs' thread
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
         // Messages are always typed (the router emits no JSON "message" event).
@@ -345,13 +342,14 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         std::optional<kpi::Event> typed;
         if (m) typed = router::kpi_event(*m, node, seq);
         else if (const auto* c = e.conv_event()) typed = router::kpi_event(*c, node, seq);
-        if (typed) kpi_->add(*typed);
-        else kpi_->add_line(line);
+        if (typed) kpi.event(*typed);
+        else kpi.line(line);
         if (const auto conv = e.conv(); !conv.empty()) places.push_back({std::string(conv), bytes});
         bytes += line.size() + 1;  // the writer ends it with '\n'
         lines.push_back({seq, std::move(line)});
     }
     if (im.gathering) im.gathered_bytes = bytes;
+    kpi_view_->add(std::move(kpi));
     const std::uint64_t batch = im.next_batch++;
     Impl::Pending pending;
     pending.id = batch;
@@ -657,6 +655,10 @@ void Core::audit(json event) {
         fx.events.push_back(std::move(event));
         self->run(std::move(fx), 0);
     });
+}
+
+void Core::ask_kpi(std::function<json(kpi::Engine&)> question, std::function<void(json)> done) {
+    kpi_view_->ask(std::move(question), std::move(done));
 }
 
 void Core::ask(std::function<json(Core&)> question, std::function<void(json)> done) {

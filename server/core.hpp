@@ -4,7 +4,7 @@
 // others): sessions post their frames here; the core asks the router what they mean, hands
 // the resulting events to the event log writer, and sends acks, bot replies and deliveries
 // only when the writer reports them durable, so nobody is told of anything the disk does not
-// hold. The core also feeds every durable event to the live KPI engine, replays the log at
+// hold. The core also hands every event to the live KPIs' thread (kpi_view.hpp), replays the log at
 // start-up, ticks the router's timers, and answers the HTTP API's questions about state.
 #pragma once
 
@@ -38,6 +38,7 @@ struct Placement;
 namespace chat::server {
 
 class FrameSink;
+class KpiView;
 class BotService;
 class ClusterLink;
 struct Metrics;
@@ -95,12 +96,15 @@ public:
     // the caller posts back to its own executor.
     void ask(std::function<nlohmann::json(Core&)> question, std::function<void(nlohmann::json)> done);
 
+    // Runs `question` on the live KPIs' thread (kpi_view.hpp), after every event logged before,
+    // and hands its answer to `done` there.
+    void ask_kpi(std::function<nlohmann::json(kpi::Engine&)> question, std::function<void(nlohmann::json)> done);
+
     // For ask(): read access on the strand.
     const router::Router& router() const { return *router_; }
     // Where in this node's segments the router's places are (router::HistoryRequest), to
     // read them off the strand with eventlog::read_lines_at.
     std::vector<eventlog::Placement> placements(const std::vector<std::uint64_t>& places) const;
-    kpi::Engine& kpi() { return *kpi_; }
     bool log_healthy() const { return log_healthy_.load(); }
 
     // The account was removed: its agent goes offline and its conversations back to the queue.
@@ -146,7 +150,7 @@ private:
     std::shared_ptr<BotService> bot_;
     Metrics& metrics_;
     std::unique_ptr<router::Router> router_;
-    std::unique_ptr<kpi::Engine> kpi_;
+    std::unique_ptr<KpiView> kpi_view_;
     std::unique_ptr<Impl> impl_;
     std::shared_ptr<ClusterLink> cluster_;
     std::atomic<SessionId> next_session_{1};

@@ -291,7 +291,14 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
             if (!d) return reply(error_response(req, http::status::bad_request, "bad_request", "sla: expected a duration such as 60s"));
             opts.sla_target_ms = *d;
         }
-        return ask_core(state, req, [opts](Core& core) { return kpi::to_json(core.kpi().report(opts)); }, std::move(reply));
+        // Built on the live KPIs' thread: however long it takes, no shopper waits for it.
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        state.core().ask_kpi([opts](kpi::Engine& engine) { return kpi::to_json(engine.report(opts)); },
+                             [reply = std::move(reply), version, keep_alive](json answer) {
+                                 reply_answer(reply, version, keep_alive, http::status::ok, std::move(answer));
+                             });
+        return;
     }
     if (path == "/api/agents") {
         return ask_core(state, req, [](Core& core) {

@@ -121,8 +121,9 @@ int run_server(Config cfg) {
     listener->run();
     if (tls) tls->run();
     const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
-    std::cout << "chatd listening on " << (tls ? "https://" : "http://")
-              << (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) << ':'
+    const bool v6 = bound.address().is_v6();
+    std::cout << "chatd listening on " << (tls ? "https://" : "http://") << (v6 ? "[" : "") << bound.address().to_string()
+              << (v6 ? "]" : "") << ':'
               << bound.port() << " (node " << node << ", " << bot->topics() << " FAQ topics, web root "
               << state->web_root().string() << ")" << std::endl;
 

@@ -49,7 +49,7 @@ double Histogram::percentile_ms(double p) const {
 nlohmann::json Histogram::summary() const {
     auto r = [](double v) { return static_cast<double>(static_cast<std::int64_t>(v * 1000 + 0.5)) / 1000; };
     return {{"p50", r(percentile_ms(0.50))}, {"p90", r(percentile_ms(0.90))}, {"p99", r(percentile_ms(0.99))},
-            {"max", r(max_ms())}, {"count", count_}};
+            {"p999", r(percentile_ms(0.999))}, {"max", r(max_ms())}, {"count", count_}};
 }
 
 nlohmann::json Histogram::raw() const {

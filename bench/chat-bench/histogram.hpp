@@ -19,7 +19,7 @@ public:
     // The value below which `p` (0..1) of the samples lie, in milliseconds.
     double percentile_ms(double p) const;
     double max_ms() const { return static_cast<double>(max_) / 1000.0; }
-    // {"p50","p90","p99","max","count"} in milliseconds.
+    // {"p50","p90","p99","p999","max","count"} in milliseconds (p999: 99.9 %, the stalls a long run meets).
     nlohmann::json summary() const;
     // Raw buckets, for merging the reports of several processes.
     nlohmann::json raw() const;

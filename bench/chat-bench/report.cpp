@@ -129,8 +129,9 @@ std::string summary_text(const json& r) {
           << r["agent_messages"] << ", resolved " << r["resolved"] << ", csat " << r["csat"] << "\n";
         for (const char* k : {"ack", "bot_reply", "agent_delivery"}) {
             const json& l = r["latency_ms"][k];
-            std::snprintf(line, sizeof line, "  %-18s p50 %.2f  p90 %.2f  p99 %.2f  max %.2f ms  (%llu)\n", k,
-                          l["p50"].get<double>(), l["p90"].get<double>(), l["p99"].get<double>(), l["max"].get<double>(),
+            std::snprintf(line, sizeof line, "  %-18s p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (%llu)\n", k,
+                          l["p50"].get<double>(), l["p90"].get<double>(), l["p99"].get<double>(), l.value("p999", 0.0),
+                          l["max"].get<double>(),
                           (unsigned long long)l["count"].get<std::uint64_t>());
             o << line;
         }

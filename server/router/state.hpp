@@ -13,6 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "sharded_map.hpp"
+
 namespace chat::router {
 
 enum class Stage { bot, queued, assigned, resolved, abandoned };
@@ -88,8 +90,10 @@ struct Agent {
 };
 
 struct State {
-    std::unordered_map<std::string, Conversation> conversations;
-    std::unordered_map<std::string, Visitor> visitors;
+    // Every conversation of the reopen window and every visitor: millions on a sale day, so in
+    // maps that grow a shard at a time (sharded_map.hpp).
+    ShardedMap<Conversation> conversations;
+    ShardedMap<Visitor> visitors;
     std::map<std::string, Agent> agents;
     std::set<std::string> open;  // conversations not resolved nor abandoned
     std::deque<std::string> queue_priority, queue_normal;

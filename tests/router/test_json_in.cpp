@@ -68,7 +68,7 @@ TEST_CASE("read_logged reads the golden day's messages and lifecycle events as t
 TEST_CASE("read_logged leaves to JSON what it cannot vouch to read as nlohmann would") {
     const std::string good = R"({"author":"visitor","conv":"c1","msg":"c1.1","seq":3,"text":"hi","ts":5,"type":"message","v":1})";
     REQUIRE(read_logged(good));
-    for (const std::string line : {
+    for (const std::string& line : {
              std::string(R"({"author":"visitor","conv":"c1","conv":"c2","msg":"c1.1","text":"hi","ts":5,"type":"message"})"),  // duplicate key
              std::string(R"({"author":"visitor","conv":"c1","msg":"c1.1","text":"hi","ts":"5","type":"message"})"),  // ts a string
              std::string(R"({"author":"visitor","conv":"c1","msg":"c1.1","text":"hi","ts":5.5,"type":"message"})"),  // ts a fraction
@@ -80,7 +80,7 @@ TEST_CASE("read_logged leaves to JSON what it cannot vouch to read as nlohmann w
         CHECK_FALSE(read_logged(line));
     }
     // Values nlohmann reads its own way stay nlohmann's.
-    for (const std::string text : {std::string("-0"), std::string(R"({"a":-0,"b":[1,-0.0]})"), std::string("18446744073709551615"),
+    for (const std::string& text : {std::string("-0"), std::string(R"({"a":-0,"b":[1,-0.0]})"), std::string("18446744073709551615"),
                                    std::string(R"({"a":1,"a":2})"), std::string("1e400"), std::string("[\"\\ud83d\\ude00\"]")}) {
         INFO(text);
         const json want = json::parse(text, nullptr, false), got = chat::router::parse_json(text);
