@@ -142,7 +142,7 @@ void Core::replay() {
     });
     // However this replay ends, the view's thread is done with the segments before it returns.
     struct Wait {
-        std::future<void>& f;
+        std::future<std::string>& f;
         ~Wait() {
             if (f.valid()) f.wait();
         }
@@ -177,7 +177,7 @@ void Core::replay() {
         // a conversation reopened again and again would be read back at each reopening).
         if (++lines % 4096 == 0 && ts) router_->trim(*ts - state_->config().timeouts.reopen_window_ms);
     });
-    kpi_filled.get();  // rethrows what the KPIs' replay threw
+    if (const auto error = kpi_filled.get(); !error.empty()) throw std::runtime_error(error);  // the KPIs' replay failed
     router_->finish_replay(now_ms());
     impl_->next_seq = std::max(impl_->next_seq, max_seq + 1);
     std::cout << "chatd: replayed " << counts.lines << " events from " << counts.segments << " segments ("

@@ -1,8 +1,9 @@
-// kpi_view.cpp — the live KPIs' thread: one queue of lines and questions, taken in order.
+// kpi_view.cpp — the live KPIs' thread: one queue of events and questions, taken in order,
+// and KpiFeed, the buffer a turn's events travel in.
 //
-// The core's events are appended to the queue's last item while the thread is busy, so a burst of
-// turns becomes one item; the thread is woken only when it waits, and after a round it lingers
-// a moment before looking again, so that it wakes a few hundred times a second at most, not
+// The core's events are appended to the queue's last item while the thread is busy, so a
+// burst of turns becomes one item; the thread is woken only when it waits, and after a round
+// it lingers 5 ms before looking again, so that it wakes a few hundred times a second at most, not
 // once per turn of the core (a wake-up is a context switch, dear on a virtual machine). A
 // question waits that moment more: nothing a manager sees.
 #include "kpi_view.hpp"
@@ -182,17 +183,19 @@ void KpiView::add(KpiFeed feed) {
     if (!feed.empty()) impl_->push({std::move(feed), {}});
 }
 
-std::future<void> KpiView::reset(std::function<void(kpi::Engine&)> fill) {
-    auto done = std::make_shared<std::promise<void>>();
+std::future<std::string> KpiView::reset(std::function<void(kpi::Engine&)> fill) {
+    auto done = std::make_shared<std::promise<std::string>>();
     auto filled = done->get_future();
     impl_->push({{}, [fill = std::move(fill), done](std::unique_ptr<kpi::Engine>& engine) {
+                     std::string error;
                      try {
                          engine = std::make_unique<kpi::Engine>(kpi::Pages::normal);
                          fill(*engine);
-                         done->set_value();
-                     } catch (...) {
-                         done->set_exception(std::current_exception());
+                     } catch (const std::exception& e) {
+                         error = e.what();
+                         if (error.empty()) error = "the live KPIs' replay failed";
                      }
+                     done->set_value(std::move(error));
                  }});
     return filled;
 }

@@ -53,8 +53,9 @@ public:
     void add(KpiFeed feed);
     // After the lines handed over so far: a new engine, filled by `fill` on the view's thread
     // (the log's segments at start-up and at a rebuild); later lines reach the new engine.
-    // The future is ready once it is filled, or holds what `fill` threw.
-    std::future<void> reset(std::function<void(kpi::Engine&)> fill);
+    // The future is ready once it is filled: empty, or what `fill` threw, as its message (a
+    // string, not the exception, so that nothing of it is shared between the two threads).
+    std::future<std::string> reset(std::function<void(kpi::Engine&)> fill);
     // Runs `question` on the view's thread after every line handed over before, then `done`
     // with its answer, on that thread too (the caller posts back to its own executor).
     void ask(std::function<nlohmann::json(kpi::Engine&)> question, std::function<void(nlohmann::json)> done);

@@ -113,7 +113,8 @@ Run one_run(int port, int count) {
         });
         run_until(ioc, [&] { return ready; });
         for (int i = 0; i < count; ++i) {
-            std::string conv = "c" + std::to_string(i);
+            std::string conv = std::to_string(i);
+            conv.insert(conv.begin(), 'c');
             bool queued = false, assigned = false;
             store.enqueue(QueueEntry{conv, "n1", "v", "en", false, i}, [&](std::error_code, EnqueueResult) { queued = true; });
             run_until(ioc, [&] { return queued; });

@@ -18,8 +18,11 @@ std::string_view ConvEvent::type() const {
 }
 
 std::optional<ConvEvent::Kind> ConvEvent::applied_kind(std::string_view type) {
-    for (Kind k : {Kind::opened, Kind::reopened, Kind::resolved})
-        if (type == ConvEvent{k}.type()) return k;
+    ConvEvent e;
+    for (Kind k : {Kind::opened, Kind::reopened, Kind::resolved}) {
+        e.kind = k;
+        if (type == e.type()) return k;
+    }
     return std::nullopt;
 }
 

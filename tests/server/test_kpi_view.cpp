@@ -76,14 +76,14 @@ TEST_CASE("kpi view: a reset replaces the engine, and later lines reach the new 
     });
     view.add(conversation_lines(20));
     REQUIRE(filled.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-    CHECK_NOTHROW(filled.get());
+    CHECK(filled.get().empty());
     CHECK(stored(view)["conversations"] == 4);  // 10, 11, 12 from the fill, 20 after it
 }
 
 TEST_CASE("kpi view: failures come back, the thread goes on", "[kpi_view]") {
     KpiView view;
     auto filled = view.reset([](chat::kpi::Engine&) { throw std::runtime_error("segment unreadable"); });
-    CHECK_THROWS_WITH(filled.get(), "segment unreadable");
+    CHECK(filled.get() == "segment unreadable");
     const json a = ask(view, [](chat::kpi::Engine&) -> json { throw std::runtime_error("bad question"); });
     CHECK(a["error"] == "internal");
     CHECK(a["status"] == 500);
