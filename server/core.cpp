@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "bot_service.hpp"
 #include "clock.hpp"
@@ -70,9 +71,11 @@ struct Core::Impl {
     std::vector<Durable> durable;
     std::uint64_t next_batch = 1;
     // A turn of visitor calls: the lines of all its batches go to the writer in one append
-    // at the end of the turn (batches `gathered_first` onwards), not one append each.
+    // at the end of the turn (batches `gathered_first` onwards), not one append each, and
+    // their events to the live KPIs' thread in one hand-over.
     bool gathering = false;
     std::vector<eventlog::Line> gathered;
+    KpiFeed gathered_kpi;
     std::vector<Placed> gathered_placed;
     std::uint64_t gathered_first = 0, gathered_bytes = 0;
     // A place the router keeps: the segment's index in `segments` (first seqs, oldest first)
@@ -330,7 +333,8 @@ void Core::run(router::Effects&& fx, SessionId origin) {
     std::vector<Placed> placed;
     auto& places = im.gathering ? im.gathered_placed : placed;
     std::uint64_t bytes = im.gathering ? im.gathered_bytes : 0;  // from the append's first line
-    KpiFeed kpi;  // the same events, for the live KPIs' thread
+    KpiFeed own_kpi;  // the same events, for the live KPIs' thread
+    KpiFeed& kpi = im.gathering ? im.gathered_kpi : own_kpi;
     for (auto& e : fx.events) {
         const std::uint64_t seq = im.next_seq++;
         // Messages are always typed (the router emits no JSON "message" event).
@@ -349,7 +353,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         lines.push_back({seq, std::move(line)});
     }
     if (im.gathering) im.gathered_bytes = bytes;
-    kpi_view_->add(std::move(kpi));
+    else kpi_view_->add(std::move(own_kpi));
     const std::uint64_t batch = im.next_batch++;
     Impl::Pending pending;
     pending.id = batch;
@@ -453,6 +457,7 @@ void Core::visitor_calls(std::vector<VisitorCall> calls) {
             ~Turn() {
                 auto& im = *core.impl_;
                 im.gathering = false;
+                if (!im.gathered_kpi.empty()) core.kpi_view_->add(std::exchange(im.gathered_kpi, KpiFeed{}));
                 if (im.gathered.empty()) return;
                 std::vector<eventlog::Line> lines;
                 lines.swap(im.gathered);

@@ -149,8 +149,7 @@ http::message_generator serve_static(SharedState& state, Request&& req) {
     return res;
 }
 
-// Runs a question on the core strand and replies with its JSON answer.
-// A core question's answer as the response: an {"error", "status"} answer with its status,
+// A question's answer as the response: an {"error", "status"} answer with its status,
 // anything else with `status`.
 void reply_answer(const Reply& reply, unsigned version, bool keep_alive, http::status status, json answer) {
     if (answer.is_object() && answer.contains("error") && answer.contains("status")) {
@@ -161,13 +160,17 @@ void reply_answer(const Reply& reply, unsigned version, bool keep_alive, http::s
     reply(json_response(version, keep_alive, status, answer));
 }
 
+// What replies to `req` with a question's answer (reply_answer), from whichever thread.
+std::function<void(json)> answering(const Request& req, Reply reply, http::status status = http::status::ok) {
+    return [reply = std::move(reply), version = req.version(), keep_alive = req.keep_alive(), status](json answer) {
+        reply_answer(reply, version, keep_alive, status, std::move(answer));
+    };
+}
+
+// Runs a question on the core strand and replies with its JSON answer.
 void ask_core(SharedState& state, const Request& req, std::function<json(Core&)> question, Reply reply,
               http::status status = http::status::ok) {
-    const unsigned version = req.version();
-    const bool keep_alive = req.keep_alive();
-    state.core().ask(std::move(question), [reply = std::move(reply), version, keep_alive, status](json answer) {
-        reply_answer(reply, version, keep_alive, status, std::move(answer));
-    });
+    state.core().ask(std::move(question), answering(req, std::move(reply), status));
 }
 
 json conversation_with_history(const router::Router& r, const router::Conversation& c) {
@@ -292,13 +295,8 @@ void api(SharedState& state, Request&& req, const std::string& peer, std::string
             opts.sla_target_ms = *d;
         }
         // Built on the live KPIs' thread: however long it takes, no shopper waits for it.
-        const unsigned version = req.version();
-        const bool keep_alive = req.keep_alive();
-        state.core().ask_kpi([opts](kpi::Engine& engine) { return kpi::to_json(engine.report(opts)); },
-                             [reply = std::move(reply), version, keep_alive](json answer) {
-                                 reply_answer(reply, version, keep_alive, http::status::ok, std::move(answer));
-                             });
-        return;
+        return state.core().ask_kpi([opts](kpi::Engine& engine) { return kpi::to_json(engine.report(opts)); },
+                                    answering(req, std::move(reply)));
     }
     if (path == "/api/agents") {
         return ask_core(state, req, [](Core& core) {
