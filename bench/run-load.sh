@@ -7,13 +7,16 @@
 #
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
-#                     [--servers chatd,relay,floor,chatd-floor] [--dashboard S]
+#                     [--servers chatd,relay,floor,chatd-floor] [--dashboard S] [--left-open N]
 #
 # --servers picks which servers run (default chatd,relay; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
 # --dashboard S: while chatd's load runs, a manager's dashboard asks GET /api/kpi every S
 # seconds (the dashboard's own period is 10 s; several managers ask more often); prints how
 # long the reports took. The report covers everything logged, so it grows with the run.
+# --left-open N: chatd starts on a log that holds N conversations still open, of shoppers who
+# asked one question and left (a sale day leaves them open for bot_inactivity, 15 minutes):
+# what the router carries beside the shoppers of the run.
 # --idle holds N idle visitors instead (RSS per connection), spread over enough chat-bench
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
 # Every run starts from an empty data directory; the KPIs of each chatd run are read back
@@ -27,13 +30,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0 LEFT_OPEN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
     --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) SERVERS=chatd ;; --servers) SERVERS=$2; shift ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
-    --dashboard) DASHBOARD=$2; shift ;;
+    --dashboard) DASHBOARD=$2; shift ;; --left-open) LEFT_OPEN=$2; shift ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -107,9 +110,31 @@ require('http').get(`http://127.0.0.1:${process.argv[2]}/metrics`, (res) => {
 JS
 }
 
+# left_open DATA N: a log segment of N open conversations, each a shopper's question and the
+# bot's answer, a minute old (node "bench", as load_config names it).
+left_open() {
+  mkdir -p "$1"
+  node - "$1" "$2" <<'JS'
+const fs = require('fs');
+const [dir, n] = [process.argv[2], Number(process.argv[3])];
+const out = fs.createWriteStream(`${dir}/events-bench-1.jsonl`);
+const ts = Date.now() - 60000;
+let seq = 0, buf = '';
+for (let i = 1; i <= n; i++) {
+  const conv = `cbench-${i}`, visitor = `vleft${i}`;
+  buf += JSON.stringify({ conv, lang: 'en', node: 'bench', seq: ++seq, ts, type: 'conversation.opened', v: 1, visitor }) + '\n';
+  buf += JSON.stringify({ author: 'visitor', client_id: `${visitor}-1`, conv, msg: `${conv}.1`, node: 'bench', seq: ++seq, text: 'do you ship to belgium', ts, type: 'message', v: 1 }) + '\n';
+  buf += JSON.stringify({ author: 'bot', conv, faq: 'delivery_international', intent: 'delivery_international', lang: 'en', msg: `${conv}.2`, node: 'bench', outcome: 'answer', score: 0.9, seq: ++seq, suggestions: [], text: 'We deliver to Belgium in 3 to 5 working days.', ts, type: 'message', v: 1 }) + '\n';
+  if (buf.length > 1 << 20) { out.write(buf); buf = ''; }
+}
+out.end(buf);
+JS
+}
+
 run_chatd() {
   local run=$1 data="$OUT/chatd-data-$1" port; port=$(free_port)
   rm -rf "$data"
+  [ "$LEFT_OPEN" != 0 ] && left_open "$data" "$LEFT_OPEN"
   for i in $(seq 1 "$AGENTS"); do
     echo "$PASSWORD" | "$BIN/chatd" user add "bench-agent-$i" --role agent --capacity 50 --data "$data" >/dev/null
   done
@@ -118,7 +143,7 @@ run_chatd() {
   [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
   "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${threads[@]}" > "$OUT/chatd-$run.log" 2>&1 &
   local pid=$!
-  wait_listening "$OUT/chatd-$run.log"
+  wait_listening "$OUT/chatd-$run.log" 60
   local dash=""
   if [ "$DASHBOARD" != 0 ]; then
     dashboard "$port" "$OUT/chatd-$run-dashboard.txt" & dash=$!

@@ -215,6 +215,9 @@ void Router::finish_replay(std::int64_t now) {
         v.disconnected_ms = now;
     }
     queue_dirty_ = false;
+    // Before the first shopper connects, not in the first tick: one look at every open
+    // conversation (~1 µs each) is a pause nobody waits behind here.
+    schedule_every_open(now);
     trim(now);
 }
 
@@ -231,44 +234,91 @@ Effects Router::tick(std::int64_t now) {
         if (a.status != "offline" && a.sessions == 0 && now - a.disconnected_ms > cfg_.agent_grace_ms)
             agent_goes_offline(fx, id, now);
     }
-    std::vector<std::string> open(st_.open.begin(), st_.open.end());
-    for (const auto& id : open) {
+    if (!deadlines_ready_) schedule_every_open(now);  // a router that never replayed
+    // The open conversations whose time may have come, in the order of the open set.
+    std::vector<std::string> due;
+    deadlines_.take_due(now, [&](const std::string& id, std::int64_t at) {
+        auto it = st_.conversations.find(id);
+        if (it == st_.conversations.end() || it->second.check_at != at) return false;  // replaced since
+        it->second.check_at = Deadlines::never;
+        return st_.open.count(id) != 0;
+    }, due);
+    std::sort(due.begin(), due.end());
+    for (const auto& id : due) {
         Conversation& c = st_.conversations[id];
-        const auto v = st_.visitors.find(c.visitor);
-        const bool visitor_gone = v == st_.visitors.end() || v->second.sessions == 0;
-        const std::int64_t gone_since = v == st_.visitors.end() ? c.last_activity_ms : std::max(v->second.disconnected_ms, c.last_activity_ms);
-        switch (c.stage) {
-        case Stage::bot:
-            if (now - c.last_activity_ms > cfg_.bot_inactivity_ms) {
-                if (c.last_bot_outcome == "answer" || c.last_bot_outcome == "smalltalk")
-                    resolve(fx, c, "timeout", "", now);
-                else
-                    emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "bot"}});
-            }
-            break;
-        case Stage::queued:
-            if (visitor_gone && now - gone_since > cfg_.queue_abandon_ms)
-                emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "queue"}});
-            break;
-        case Stage::assigned:
-            if (now - c.last_activity_ms > cfg_.agent_inactivity_ms) {
-                const std::string agent = c.agent;
-                if (c.agent_replied) {
-                    resolve(fx, c, "timeout", "", now);
-                } else {
-                    emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "agent"}});
-                    fx.on_durable.push_back({Send::To::agent, agent, 0, dump(json{{"type", "closed"}, {"conv", id}, {"reason", "abandoned"}})});
-                }
-            }
-            break;
-        default:
-            break;
-        }
+        time_out(fx, c, now);
+        if (st_.open.count(id)) deadlines_.schedule(id, c.check_at, next_check(c, now));
     }
     if (!fx.events.empty()) drain_queue(fx, now);
     finish(fx);
     trim(now);
     return fx;
+}
+
+void Router::schedule_every_open(std::int64_t now) {
+    if (deadlines_ready_) {
+        deadlines_.clear();
+        for (auto& [id, c] : st_.conversations) c.check_at = Deadlines::never;
+    }
+    for (const auto& id : st_.open) {
+        Conversation& c = st_.conversations[id];
+        deadlines_.schedule(id, c.check_at, next_check(c, now));
+    }
+    deadlines_ready_ = true;
+}
+
+std::int64_t Router::next_check(const Conversation& c, std::int64_t now) const {
+    // Each the first `now` at which time_out's condition (`now - since > limit`) holds.
+    switch (c.stage) {
+    case Stage::bot: return add_ms(c.last_activity_ms, add_ms(cfg_.bot_inactivity_ms, 1));
+    case Stage::assigned: return add_ms(c.last_activity_ms, add_ms(cfg_.agent_inactivity_ms, 1));
+    case Stage::queued: {
+        const auto v = st_.visitors.find(c.visitor);
+        // A visitor still here abandons nothing before leaving, which is `now` at the earliest.
+        if (v != st_.visitors.end() && v->second.sessions > 0) return add_ms(now, add_ms(cfg_.queue_abandon_ms, 1));
+        const std::int64_t gone_since = v == st_.visitors.end() ? c.last_activity_ms : std::max(v->second.disconnected_ms, c.last_activity_ms);
+        return add_ms(gone_since, add_ms(cfg_.queue_abandon_ms, 1));
+    }
+    default: return Deadlines::never;
+    }
+}
+
+void Router::watch(Conversation& c, std::int64_t ts) {
+    if (deadlines_ready_) deadlines_.schedule(c.id, c.check_at, next_check(c, ts));
+}
+
+void Router::time_out(Effects& fx, Conversation& c, std::int64_t now) {
+    const std::string& id = c.id;
+    const auto v = st_.visitors.find(c.visitor);
+    const bool visitor_gone = v == st_.visitors.end() || v->second.sessions == 0;
+    const std::int64_t gone_since = v == st_.visitors.end() ? c.last_activity_ms : std::max(v->second.disconnected_ms, c.last_activity_ms);
+    switch (c.stage) {
+    case Stage::bot:
+        if (now - c.last_activity_ms > cfg_.bot_inactivity_ms) {
+            if (c.last_bot_outcome == "answer" || c.last_bot_outcome == "smalltalk")
+                resolve(fx, c, "timeout", "", now);
+            else
+                emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "bot"}});
+        }
+        break;
+    case Stage::queued:
+        if (visitor_gone && now - gone_since > cfg_.queue_abandon_ms)
+            emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "queue"}});
+        break;
+    case Stage::assigned:
+        if (now - c.last_activity_ms > cfg_.agent_inactivity_ms) {
+            const std::string agent = c.agent;
+            if (c.agent_replied) {
+                resolve(fx, c, "timeout", "", now);
+            } else {
+                emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "agent"}});
+                fx.on_durable.push_back({Send::To::agent, agent, 0, dump(json{{"type", "closed"}, {"conv", id}, {"reason", "abandoned"}})});
+            }
+        }
+        break;
+    default:
+        break;
+    }
 }
 
 }  // namespace chat::router

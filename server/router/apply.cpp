@@ -59,6 +59,7 @@ void Router::apply(const json& e) {
                 c.stage = Stage::queued;
                 c.agent.clear();
                 (c.priority ? st_.queue_priority : st_.queue_normal).push_front(c.id);
+                watch(c, ts);
             }
             a.convs.clear();
             queue_dirty_ = true;
@@ -102,6 +103,7 @@ void Router::apply(const json& e) {
             queue_dirty_ = true;
         }
         c.last_activity_ms = ts;
+        watch(c, ts);
     } else if (type == "conversation.assigned") {
         const std::string agent = str(e, "agent");
         if (!c.agent.empty() && c.agent != agent) agent_record(c.agent).convs.erase(c.id);
@@ -117,6 +119,7 @@ void Router::apply(const json& e) {
         Agent& a = agent_record(agent);
         a.convs.insert(c.id);
         a.last_assigned_ms = ts;
+        watch(c, ts);
         const std::uint64_t seq = ++c.last_seq;
         history_to_extend(c).push_back({seq, true,
                              std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).num("seq", seq).num("ts", ts).str("type", "assigned")).done()});
@@ -162,6 +165,7 @@ void Router::apply_conv(const ConvEvent& e) {
         if (!c.lang.empty()) v.lang = c.lang;
         if (!c.page.empty()) v.page = c.page;
         note_conversation_id(e.conv);
+        watch(c, e.ts);
         return;
     }
     auto cit = st_.conversations.find(e.conv);
@@ -177,6 +181,7 @@ void Router::apply_conv(const ConvEvent& e) {
         c.last_activity_ms = e.ts;
         st_.open.insert(c.id);
         st_.visitors[c.visitor].current = c.id;
+        watch(c, e.ts);
         break;
     case ConvEvent::Kind::opened:
     case ConvEvent::Kind::csat: break;  // a score changes nothing the router keeps
@@ -203,7 +208,9 @@ void Router::close_conversation(Conversation& c, std::int64_t ts, bool resolved,
 }
 
 void Router::apply_message(Conversation& c, const MessageEvent& m) {
+    const bool earlier = m.ts < c.last_activity_ms;  // a clock set back: its timeout comes sooner
     c.last_activity_ms = m.ts;
+    if (earlier) watch(c, m.ts);
     const std::uint64_t seq = ++c.last_seq;
     history_to_extend(c).push_back({seq, true, message_frame(c, m, seq)});
     if (m.author == "visitor") {

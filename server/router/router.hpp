@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deadlines.hpp"
 #include "message_event.hpp"
 #include "state.hpp"
 
@@ -221,6 +222,13 @@ private:
     void send_assignment(Effects& fx, const Conversation& c, const std::string& agent);
     void resolve(Effects& fx, Conversation& c, const std::string& by, const std::string& agent, std::int64_t now);
     void agent_goes_offline(Effects& fx, const std::string& agent, std::int64_t now);
+    // Timeouts (deadlines.hpp): the first moment `c` could time out, as known at `now`; an
+    // earlier look at `c` after a change at `ts` that may bring that moment forward; and the
+    // look itself, which closes `c` if its time has come.
+    std::int64_t next_check(const Conversation& c, std::int64_t now) const;
+    void schedule_every_open(std::int64_t now);  // (again) from scratch: after a replay
+    void watch(Conversation& c, std::int64_t ts);
+    void time_out(Effects& fx, Conversation& c, std::int64_t now);
 
     // The history of `c` rebuilt from its logged events, read here (texts nulled for an erased
     // visitor).
@@ -250,6 +258,10 @@ private:
     std::map<std::string, AgentProfile> profiles_;
     bool queue_dirty_ = false;
     bool queue_changed_ = false;  // since the last take_queue_update()
+    // Filled from every open conversation once the replay is over (it makes no entries: watch()
+    // waits for deadlines_ready_), then kept up to date.
+    Deadlines deadlines_;
+    bool deadlines_ready_ = false;
 };
 
 }  // namespace chat::router

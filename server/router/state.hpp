@@ -49,6 +49,8 @@ struct Conversation {
     std::vector<std::uint64_t> logged_at;
     std::uint32_t events = 0;
     bool history_in_log = false;
+    // When the tick is next to look at it for a timeout (deadlines.hpp); max: not scheduled.
+    std::int64_t check_at = INT64_MAX;
 };
 
 // A message sent with a client_id, remembered so that a resend is acknowledged, not logged twice.
