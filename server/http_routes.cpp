@@ -379,11 +379,9 @@ void handle_request(SharedState& state, Request&& req, const std::string& peer, 
         state.core().ask(
             [](Core& core) {
                 const auto& r = core.router();
-                std::map<std::string, std::size_t> by_stage;
-                for (const auto& id : r.state().open) by_stage[router::stage_name(r.state().conversations.at(id).stage)]++;
                 json g;
-                for (const char* stage : {"bot", "queued", "assigned"})
-                    g[std::string("chat_conversations{state=\"") + stage + "\"}"] = by_stage[stage];
+                for (const auto stage : {router::Stage::bot, router::Stage::queued, router::Stage::assigned})
+                    g[std::string("chat_conversations{state=\"") + router::stage_name(stage) + "\"}"] = r.open_in(stage);
                 g["chat_queue_length"] = r.queue_length();
                 // Where conversations' histories are: memory, or the log (closed a while ago).
                 g["chat_histories{where=\"log\"}"] = r.state().histories_in_log;

@@ -214,7 +214,7 @@ void Router::finish_replay(std::int64_t now) {
         v.sessions = 0;
         v.disconnected_ms = now;
     }
-    queue_dirty_ = false;
+    queue_dirty_from_ = std::string::npos;
     // Before the first shopper connects, not in the first tick: one look at every open
     // conversation (~1 µs each) is a pause nobody waits behind here.
     schedule_every_open(now);
@@ -241,13 +241,13 @@ Effects Router::tick(std::int64_t now) {
         auto it = st_.conversations.find(id);
         if (it == st_.conversations.end() || it->second.check_at != at) return false;  // replaced since
         it->second.check_at = Deadlines::never;
-        return st_.open.count(id) != 0;
+        return it->second.is_open;
     }, due);
     std::sort(due.begin(), due.end());
     for (const auto& id : due) {
         Conversation& c = st_.conversations[id];
         time_out(fx, c, now);
-        if (st_.open.count(id)) deadlines_.schedule(id, c.check_at, next_check(c, now));
+        if (c.is_open) deadlines_.schedule(id, c.check_at, next_check(c, now));
     }
     if (!fx.events.empty()) drain_queue(fx, now);
     finish(fx);

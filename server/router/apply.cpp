@@ -35,9 +35,6 @@ std::string_view text(const json& e, const char* key) {
     return it != e.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
 }
 
-void erase_from(std::deque<std::string>& q, const std::string& id) {
-    q.erase(std::remove(q.begin(), q.end(), id), q.end());
-}
 }  // namespace
 
 void Router::apply(const json& e) {
@@ -56,13 +53,12 @@ void Router::apply(const json& e) {
             std::sort(back.begin(), back.end(), [](auto* x, auto* y) { return x->queued_ms < y->queued_ms; });
             for (auto it = back.rbegin(); it != back.rend(); ++it) {
                 Conversation& c = **it;
-                c.stage = Stage::queued;
+                set_stage(c, Stage::queued);
                 c.agent.clear();
-                (c.priority ? st_.queue_priority : st_.queue_normal).push_front(c.id);
+                enqueue(c, true);
                 watch(c, ts);
             }
             a.convs.clear();
-            queue_dirty_ = true;
         }
         return;
     }
@@ -97,22 +93,17 @@ void Router::apply(const json& e) {
         c.priority = c.priority || e.value("priority", false);
         c.fallback_streak = 0;
         if (c.stage == Stage::bot || c.stage == Stage::resolved) {
-            c.stage = Stage::queued;
+            set_stage(c, Stage::queued);
             c.queued_ms = ts;
-            (c.priority ? st_.queue_priority : st_.queue_normal).push_back(c.id);
-            queue_dirty_ = true;
+            enqueue(c, false);
         }
         c.last_activity_ms = ts;
         watch(c, ts);
     } else if (type == "conversation.assigned") {
         const std::string agent = str(e, "agent");
         if (!c.agent.empty() && c.agent != agent) agent_record(c.agent).convs.erase(c.id);
-        if (c.stage == Stage::queued) {
-            erase_from(st_.queue_priority, c.id);
-            erase_from(st_.queue_normal, c.id);
-            queue_dirty_ = true;
-        }
-        c.stage = Stage::assigned;
+        if (c.stage == Stage::queued) dequeue(c);
+        set_stage(c, Stage::assigned);
         c.agent = agent;
         c.agent_replied = false;
         c.last_activity_ms = ts;
@@ -155,9 +146,9 @@ void Router::apply_conv(const ConvEvent& e) {
         c.lang = e.lang;
         c.page = e.page.value_or("");
         c.opened_ms = c.last_activity_ms = e.ts;
-        c.stage = Stage::bot;
+        set_stage(c, Stage::bot);
         ++c.events;
-        st_.open.insert(e.conv);
+        set_open(c, true);
         Visitor& v = st_.visitors[c.visitor];
         v.id = c.visitor;
         v.current = e.conv;
@@ -175,11 +166,11 @@ void Router::apply_conv(const ConvEvent& e) {
     switch (e.kind) {
     case ConvEvent::Kind::resolved: close_conversation(c, e.ts, true, e.by); break;
     case ConvEvent::Kind::reopened:
-        c.stage = Stage::bot;
+        set_stage(c, Stage::bot);
         c.agent.clear();
         c.fallback_streak = 0;
         c.last_activity_ms = e.ts;
-        st_.open.insert(c.id);
+        set_open(c, true);
         st_.visitors[c.visitor].current = c.id;
         watch(c, e.ts);
         break;
@@ -190,21 +181,59 @@ void Router::apply_conv(const ConvEvent& e) {
 
 // Resolved or abandoned: out of the queue and of its agent's load, and no longer open.
 void Router::close_conversation(Conversation& c, std::int64_t ts, bool resolved, const std::string& by) {
-    if (c.stage == Stage::queued) {
-        erase_from(st_.queue_priority, c.id);
-        erase_from(st_.queue_normal, c.id);
-        queue_dirty_ = true;
-    }
+    if (c.stage == Stage::queued) dequeue(c);
     if (!c.agent.empty()) agent_record(c.agent).convs.erase(c.id);
-    c.stage = resolved ? Stage::resolved : Stage::abandoned;
+    set_stage(c, resolved ? Stage::resolved : Stage::abandoned);
     c.resolved_ms = ts;
     c.resolved_by = resolved ? by : "";
-    st_.open.erase(c.id);
+    set_open(c, false);
     if (resolved) {
         const std::uint64_t seq = ++c.last_seq;
         history_to_extend(c).push_back({seq, true, resolved_frame(c.id, seq, ts, c.resolved_by)});
     }
     if (read_log_ && cfg_.history_kept_ms >= 0) st_.closed.emplace_back(ts, c.id);
+}
+
+void Router::set_stage(Conversation& c, Stage stage) {
+    if (c.is_open) {
+        --st_.open_by_stage[static_cast<int>(c.stage)];
+        ++st_.open_by_stage[static_cast<int>(stage)];
+    }
+    if (stage != Stage::queued) c.pushed_position = 0;  // out of the queue: its position is forgotten
+    c.stage = stage;
+}
+
+void Router::enqueue(Conversation& c, bool front) {
+    auto& q = c.priority ? st_.queue_priority : st_.queue_normal;
+    if (front) q.push_front(c.id);
+    else q.push_back(c.id);
+    // Positions change from where it joined: behind it (front), or it alone (back), and for a
+    // priority one every normal conversation too.
+    const std::size_t at = (c.priority ? 0 : st_.queue_priority.size()) + (front ? 0 : q.size() - 1);
+    queue_dirty_from_ = std::min(queue_dirty_from_, at);
+}
+
+void Router::dequeue(const Conversation& c) {
+    std::size_t base = 0;
+    for (auto* q : {&st_.queue_priority, &st_.queue_normal}) {
+        if (auto it = std::find(q->begin(), q->end(), c.id); it != q->end()) {
+            queue_dirty_from_ = std::min(queue_dirty_from_, base + static_cast<std::size_t>(it - q->begin()));
+            q->erase(std::remove(it, q->end(), c.id), q->end());
+        }
+        base += q->size();
+    }
+}
+
+void Router::set_open(Conversation& c, bool open) {
+    if (c.is_open == open) return;
+    c.is_open = open;
+    if (open) {
+        st_.open.insert(c.id);
+        ++st_.open_by_stage[static_cast<int>(c.stage)];
+    } else {
+        st_.open.erase(c.id);
+        --st_.open_by_stage[static_cast<int>(c.stage)];
+    }
 }
 
 void Router::apply_message(Conversation& c, const MessageEvent& m) {

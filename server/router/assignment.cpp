@@ -7,6 +7,7 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace chat::router {
 
@@ -62,10 +63,21 @@ std::optional<std::string> Router::pick_agent(const Conversation& c, const std::
 
 void Router::drain_queue(Effects& fx, std::int64_t now) {
     if (cfg_.shared_queue) return;  // Redis assigns (cluster_assigned)
+    // pick_agent prefers a language, never refuses one: while any agent has room, the head of
+    // the queue goes to someone; once none has, nobody takes anything. A busy day's resolutions
+    // each call this with every agent full: they cost a look at the agents, not at the queue.
+    const auto room = [this] {
+        return std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
+            const Agent& a = kv.second;
+            return a.status == "online" && a.sessions > 0 && static_cast<int>(a.convs.size()) < a.capacity;
+        });
+    };
+    if (queue_length() == 0 || !room()) return;
     // Walk a copy: assigning removes from the queue.
     std::vector<std::string> order(st_.queue_priority.begin(), st_.queue_priority.end());
     order.insert(order.end(), st_.queue_normal.begin(), st_.queue_normal.end());
     for (const auto& id : order) {
+        if (!room()) break;
         Conversation& c = st_.conversations[id];
         auto agent = pick_agent(c);
         if (!agent) continue;
@@ -114,27 +126,22 @@ json Router::queue_snapshot() const {
 }
 
 void Router::finish(Effects& fx) {
-    if (!queue_dirty_) return;
-    queue_dirty_ = false;
-    std::size_t pos = 0;
-    for (auto* q : {&st_.queue_priority, &st_.queue_normal})
-        for (const auto& id : *q) {
+    if (queue_dirty_from_ == std::string::npos) return;
+    // Only from the first changed index on: a queue a thousand long that gains one at its back
+    // tells one visitor, and costs one look.
+    const std::size_t from = std::exchange(queue_dirty_from_, std::string::npos);
+    std::size_t base = 0;
+    for (auto* q : {&st_.queue_priority, &st_.queue_normal}) {
+        for (std::size_t i = from > base ? from - base : 0; i < q->size(); ++i) {
+            const std::string& id = (*q)[i];
             Conversation& c = st_.conversations[id];
-            if (c.pushed_position != ++pos) {
+            const std::size_t pos = base + i + 1;
+            if (c.pushed_position != pos) {
                 c.pushed_position = pos;
-                st_.told_position.insert(id);
                 fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, dump(json{{"type", "queued"}, {"position", pos}})});
             }
         }
-    // Conversations that left the queue forget their position.
-    for (auto it = st_.told_position.begin(); it != st_.told_position.end();) {
-        auto c = st_.conversations.find(*it);
-        if (c == st_.conversations.end() || c->second.stage != Stage::queued) {
-            if (c != st_.conversations.end()) c->second.pushed_position = 0;
-            it = st_.told_position.erase(it);
-        } else {
-            ++it;
-        }
+        base += q->size();
     }
     // The agents' view of the queue goes out with the next take_queue_update().
     queue_changed_ = true;

@@ -194,6 +194,8 @@ public:
     // --- reading ---
     const State& state() const { return st_; }
     std::size_t queue_length() const { return st_.queue_priority.size() + st_.queue_normal.size(); }
+    // Open conversations in `stage` (bot, queued or assigned), counted as they change.
+    std::size_t open_in(Stage stage) const { return st_.open_by_stage[static_cast<int>(stage)]; }
     // 1-based queue position, 0 when not queued.
     std::size_t queue_position(const std::string& conv) const;
     json conversation_summary(const Conversation& c) const;
@@ -207,6 +209,13 @@ private:
     void apply_message(Conversation& c, const MessageEvent& m);
     void apply_conv(const ConvEvent& e);
     void close_conversation(Conversation& c, std::int64_t ts, bool resolved, const std::string& by);
+    // Every change of a stage or of being open goes through these, which keep open_by_stage.
+    void set_stage(Conversation& c, Stage stage);
+    void set_open(Conversation& c, bool open);
+    // The queue's changes: `c` joins at its back or (given back by an agent) its front, or
+    // leaves it; each marks where positions start to change.
+    void enqueue(Conversation& c, bool front);
+    void dequeue(const Conversation& c);
     // A bot message of `c` with the next msg id (the answer's fields, or the fallback's).
     MessageEvent bot_message(const Conversation& c, std::int64_t now) const;
     Conversation* current_conversation(const std::string& visitor);
@@ -256,7 +265,9 @@ private:
     std::unordered_set<std::string> erased_;  // visitors whose texts are forgotten
     State st_;
     std::map<std::string, AgentProfile> profiles_;
-    bool queue_dirty_ = false;
+    // The first queue index (0-based, priority then normal) whose position may have changed
+    // since finish() last told the visitors theirs; npos: none.
+    std::size_t queue_dirty_from_ = std::string::npos;
     bool queue_changed_ = false;  // since the last take_queue_update()
     // Filled from every open conversation once the replay is over (it makes no entries: watch()
     // waits for deadlines_ready_), then kept up to date.

@@ -49,6 +49,7 @@ struct Conversation {
     std::vector<std::uint64_t> logged_at;
     std::uint32_t events = 0;
     bool history_in_log = false;
+    bool is_open = false;  // in State::open (set_open)
     // When the tick is next to look at it for a timeout (deadlines.hpp); max: not scheduled.
     std::int64_t check_at = INT64_MAX;
 };
@@ -98,11 +99,9 @@ struct State {
     ShardedMap<Visitor> visitors;
     std::map<std::string, Agent> agents;
     std::set<std::string> open;  // conversations not resolved nor abandoned
+    std::size_t open_by_stage[5] = {};  // the open ones by Stage, kept by set_stage/set_open
     std::deque<std::string> queue_priority, queue_normal;
     std::uint64_t opened_count = 0;  // for conversation ids
-    // Conversations whose visitor holds a queue position (pushed_position != 0): the few that
-    // must forget it when they leave the queue, without walking every open conversation.
-    std::unordered_set<std::string> told_position;
     // Conversations as they closed, oldest first (close time, id): whose histories may leave
     // memory once history_kept_ms has passed.
     std::deque<std::pair<std::int64_t, std::string>> closed;

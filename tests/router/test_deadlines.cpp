@@ -1,9 +1,12 @@
 // Timeout tests: the tick, which looks only at the conversations whose deadline has come
 // (server/router/deadlines.hpp), closes exactly those that a look at every open conversation
-// would, in the same order, whatever shoppers and agents did in between.
+// would, in the same order, whatever shoppers and agents did in between; the open
+// conversations' counts by stage (/metrics), kept as they change, match a count of them; and
+// every queued shopper holds the position it was last told.
 #include "router_fixture.hpp"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -60,7 +63,17 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
         constexpr int kVisitors = 40;
         std::vector<bool> connected(kVisitors, false);
         std::set<std::string> agents_online;
-        int cid = 0, closed = 0, ticks_with_closing = 0;
+        int cid = 0, closed = 0, ticks_with_closing = 0, positions_told = 0;
+        // The last queue position each visitor was told ("queued" frames).
+        std::map<std::string, std::int64_t> told;
+        auto note = [&](const Effects& fx) {
+            for (const auto* list : {&fx.now, &fx.on_durable})
+                for (const auto& f : *list) {
+                    if (f.to != chat::router::Send::To::visitor) continue;
+                    const json frame = json::parse(f.frame);
+                    if (frame.value("type", "") == "queued") told[f.id] = frame["position"].get<std::int64_t>(), ++positions_told;
+                }
+        };
         for (int step = 0; step < 4000; ++step) {
             const int v = pick(kVisitors);
             const std::string visitor = "v" + std::to_string(v);
@@ -68,28 +81,28 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
             switch (pick(12)) {
             case 0:
             case 1:
-                if (!connected[v]) b.keep(b.r.visitor_connected(s, visitor, "t" + visitor, std::nullopt, b.now));
+                if (!connected[v]) note(b.keep(b.r.visitor_connected(s, visitor, "t" + visitor, std::nullopt, b.now)));
                 else b.r.visitor_disconnected(s, visitor, b.now);
                 connected[v] = !connected[v];
                 break;
             case 2:
             case 3:
             case 4:
-                b.say(visitor, texts[pick(6)], "c" + std::to_string(++cid), s, pick(2) ? "en" : "fr");
+                note(b.say(visitor, texts[pick(6)], "c" + std::to_string(++cid), s, pick(2) ? "en" : "fr"));
                 break;
-            case 5: b.visitor(visitor, json{{"type", "handoff"}}, s); break;
+            case 5: note(b.visitor(visitor, json{{"type", "handoff"}}, s)); break;
             case 6: {
                 // An agent comes online, goes away, or leaves (its grace period then runs).
                 const std::string agent = "a" + std::to_string(pick(3));
                 const chat::router::SessionId as = 100 + static_cast<chat::router::SessionId>(agent[1] - '0');
                 if (!agents_online.count(agent)) {
-                    b.online(agent, {"fr", "en"}, 2, as);
+                    note(b.online(agent, {"fr", "en"}, 2, as));
                     agents_online.insert(agent);
                 } else if (pick(2)) {
-                    b.agent_status(agent, "away", as);
+                    note(b.agent_status(agent, "away", as));
                     agents_online.erase(agent);
                 } else {
-                    b.keep(b.r.agent_disconnected(as, agent, b.now));
+                    note(b.keep(b.r.agent_disconnected(as, agent, b.now)));
                     agents_online.erase(agent);
                 }
                 break;
@@ -100,8 +113,8 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
                     if (a.convs.empty()) continue;
                     const std::string conv = *a.convs.begin();
                     const chat::router::SessionId as = 100 + static_cast<chat::router::SessionId>(id[1] - '0');
-                    if (pick(3)) b.agent(id, json{{"type", "message"}, {"conv", conv}, {"text", "on it"}, {"client_id", "ac" + std::to_string(++cid)}}, as);
-                    else b.agent(id, json{{"type", "resolve"}, {"conv", conv}}, as);
+                    if (pick(3)) note(b.agent(id, json{{"type", "message"}, {"conv", conv}, {"text", "on it"}, {"client_id", "ac" + std::to_string(++cid)}}, as));
+                    else note(b.agent(id, json{{"type", "resolve"}, {"conv", conv}}, as));
                     break;
                 }
                 break;
@@ -109,8 +122,8 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
             case 8:
                 // A message stamped earlier than the conversation's last activity (a clock set
                 // back): its timeout comes sooner than the one scheduled.
-                b.keep(b.r.visitor_frame(s, visitor, json{{"type", "message"}, {"text", texts[pick(6)]}, {"client_id", "c" + std::to_string(++cid)}},
-                                         "en", "/p", b.now - pick(50'000)));
+                note(b.keep(b.r.visitor_frame(s, visitor, json{{"type", "message"}, {"text", texts[pick(6)]}, {"client_id", "c" + std::to_string(++cid)}},
+                                              "en", "/p", b.now - pick(50'000))));
                 break;
             default: {
                 b.now += pick(4) == 0 ? pick(150'000) : pick(5'000);
@@ -119,6 +132,7 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
                 // their conversations return to the queue: such a tick is checked only for order
                 // and for what it leaves.
                 Effects fx = b.keep(b.r.tick(b.now));
+                note(fx);
                 const auto got = closed_by(fx);
                 bool agent_went_offline = false;
                 for (const auto& e : events_of(fx, "agent.status")) agent_went_offline |= e["status"] == "offline";
@@ -137,13 +151,28 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
                 // Whatever happened, nothing the full scan finds due is left open after the tick.
                 CHECK(due_by_full_scan(b.r, cfg, b.now).empty());
                 closed += static_cast<int>(got.size());
+                std::size_t by_stage[5] = {};
+                for (const auto& id : b.r.state().open) ++by_stage[static_cast<int>(b.conv(id).stage)];
+                for (const auto stage : {Stage::bot, Stage::queued, Stage::assigned, Stage::resolved, Stage::abandoned}) {
+                    INFO("stage " << chat::router::stage_name(stage));
+                    CHECK(b.r.open_in(stage) == by_stage[static_cast<int>(stage)]);
+                }
                 ticks_with_closing += got.empty() ? 0 : 1;
             }
             }
+            // Every queued shopper was last told the position it holds, however the queue moved
+            // (only the positions from the first change on are looked at).
+            std::int64_t pos = 0;
+            for (const auto* q : {&b.r.state().queue_priority, &b.r.state().queue_normal})
+                for (const auto& id : *q) {
+                    INFO("queued " << id << " at step " << step);
+                    CHECK(told[b.conv(id).visitor] == ++pos);
+                }
         }
-        // The run met every kind of timeout, many times.
+        // The run met every kind of timeout, many times, and a moving queue.
         CHECK(closed > 100);
         CHECK(ticks_with_closing > 30);
+        CHECK(positions_told > 40);
     }
 }
 
