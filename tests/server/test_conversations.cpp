@@ -185,6 +185,40 @@ TEST_CASE("a visitor who reconnects resumes with every missed message exactly on
     CHECK(back.expect("error")["code"] == "unauthorized");
 }
 
+TEST_CASE("/metrics counts the open conversations by stage as they change, and after a restart") {
+    Shop shop({{"alice", "agent", "fr,en", 1}});
+    // The three gauges, once they read bot/queued/assigned; false after 6 s of other values.
+    auto counts = [&](int bot, int queued, int assigned) {
+        const std::string want = "chat_conversations{state=\"assigned\"} " + std::to_string(assigned) +
+                                 "\nchat_conversations{state=\"bot\"} " + std::to_string(bot) +
+                                 "\nchat_conversations{state=\"queued\"} " + std::to_string(queued) + "\n";
+        for (int i = 0; i < 60; ++i) {
+            if (http_request(shop.port(), "GET", "/metrics").body.find(want) != std::string::npos) return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    };
+    CHECK(counts(0, 0, 0));
+    {
+        Shopper a(shop.port());
+        a.say("How long does delivery take?");
+        CHECK(counts(1, 0, 0));
+        Shopper b(shop.port());
+        b.say("I want to talk to a human");
+        CHECK(b.ws.expect("queued")["position"] == 1);
+        CHECK(counts(1, 1, 0));
+        AgentClient alice(shop.port(), "alice");
+        const std::string conv = alice.ws.expect("assigned")["conv"];
+        CHECK(counts(1, 0, 1));
+        alice.ws.send(json{{"type", "resolve"}, {"conv", conv}});
+        CHECK(counts(1, 0, 0));
+        b.say("one more question please");  // reopens it, with the bot
+        CHECK(counts(2, 0, 0));
+    }
+    shop.restart();
+    CHECK(counts(2, 0, 0));
+}
+
 TEST_CASE("a restarted chatd recovers conversations, queue and assignments from the log") {
     Shop shop({{"alice", "agent", "fr,en", 3}});
     std::string token, conv, queued_token;
