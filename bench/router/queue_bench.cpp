@@ -1,12 +1,14 @@
 // queue-bench — what a long queue costs the core thread when every agent is busy: a bot
-// conversation's resolution (which offers the agents the queue) and a new handoff (which joins
-// its back and tells the queued shoppers their positions).
+// conversation's resolution (which offers the agents the queue), a new handoff (which joins
+// its back and tells the queued shoppers their positions), and the agents' view of the queue
+// (the frame each console gets up to five times a second while the queue moves).
 //
 //   queue-bench [--queue N] [--agents A]
 //
 // A agents online at capacity 1, each with a conversation; N more shoppers queued behind them;
 // then 1,000 other shoppers each ask the bot and say it helped (a resolution), and 200 more
-// ask for a person. Prints the time of each, per call. The bot's answer is a fixed one.
+// ask for a person; then the view is written once. Prints the time of each, per call. The
+// bot's answer is a fixed one.
 #include "router.hpp"
 
 #include <chrono>
@@ -73,6 +75,10 @@ int main(int argc, char** argv) {
         r.visitor_frame(s, v, json{{"type", "handoff"}}, "en", "/p", now);
     }
     const double handoff = ms_since(t0) / 200;
-    std::printf("queue %zu behind %d busy agents: a bot resolution %.4f ms, a handoff %.4f ms (queue now %zu)\n", queue, agents,
-                resolution, handoff, r.queue_length());
+    t0 = std::chrono::steady_clock::now();
+    const auto view = r.take_queue_update(true);
+    const double view_ms = ms_since(t0);
+    std::printf("queue %zu behind %d busy agents: a bot resolution %.4f ms, a handoff %.4f ms; the agents' view of the %zu queued "
+                "%.3f ms (%zu bytes)\n",
+                queue, agents, resolution, handoff, r.queue_length(), view_ms, view ? view->size() : 0);
 }

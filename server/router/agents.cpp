@@ -27,7 +27,7 @@ Effects Router::agent_connected(SessionId s, const std::string& agent, std::int6
                                 {"langs", a.langs},
                                 {"capacity", a.capacity},
                                 {"conversations", convs}})});
-    fx.now.push_back({Send::To::session, {}, s, dump(queue_snapshot())});
+    fx.now.push_back({Send::To::session, {}, s, queue_frame()});
     // Back within the grace period, or online and now reachable: the queue may move.
     drain_queue(fx, now);
     finish(fx);

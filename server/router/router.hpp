@@ -250,7 +250,7 @@ private:
     // frames
     std::string message_frame(const Conversation& c, const MessageEvent& event, std::uint64_t seq) const;
     json assigned_frame_for_agent(const Conversation& c) const;
-    json queue_snapshot() const;
+    std::string queue_frame() const;  // the agents' view of the queue
 
     RouterConfig cfg_;
     Agent& agent_record(const std::string& id);

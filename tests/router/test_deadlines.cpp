@@ -2,7 +2,8 @@
 // (server/router/deadlines.hpp), closes exactly those that a look at every open conversation
 // would, in the same order, whatever shoppers and agents did in between; the open
 // conversations' counts by stage (/metrics), kept as they change, match a count of them; and
-// every queued shopper holds the position it was last told.
+// every queued shopper holds the position it was last told; the agents' view of the queue is
+// the bytes nlohmann would write.
 #include "router_fixture.hpp"
 
 #include <algorithm>
@@ -54,7 +55,8 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
     cfg.queue_abandon_ms = 30'000;
     cfg.agent_grace_ms = 10'000;
     const char* texts[] = {"how long does delivery take?", "where is my parcel", "what is the capital of mongolia",
-                           "I want to talk to a human", "comment retourner un article", "bonjour"};
+                           "I want to talk to a human", "je veux parler à un \"humain\"\n\\ tout de suite \x01 😡",
+                           "bonjour"};
     for (unsigned seed = 1; seed <= 6; ++seed) {
         INFO("seed " << seed);
         Bench b(cfg);
@@ -63,7 +65,7 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
         constexpr int kVisitors = 40;
         std::vector<bool> connected(kVisitors, false);
         std::set<std::string> agents_online;
-        int cid = 0, closed = 0, ticks_with_closing = 0, positions_told = 0;
+        int cid = 0, closed = 0, ticks_with_closing = 0, positions_told = 0, queue_frames = 0;
         // The last queue position each visitor was told ("queued" frames).
         std::map<std::string, std::int64_t> told;
         auto note = [&](const Effects& fx) {
@@ -96,7 +98,9 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
                 const std::string agent = "a" + std::to_string(pick(3));
                 const chat::router::SessionId as = 100 + static_cast<chat::router::SessionId>(agent[1] - '0');
                 if (!agents_online.count(agent)) {
-                    note(b.online(agent, {"fr", "en"}, 2, as));
+                    b.r.set_agent_profile(agent, {{"fr", "en"}, 2});
+                    note(b.keep(b.r.agent_connected(as, agent, b.now)));  // back within its grace period: may take some
+                    note(b.agent_status(agent, "online", as));
                     agents_online.insert(agent);
                 } else if (pick(2)) {
                     note(b.agent_status(agent, "away", as));
@@ -151,6 +155,21 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
                 // Whatever happened, nothing the full scan finds due is left open after the tick.
                 CHECK(due_by_full_scan(b.r, cfg, b.now).empty());
                 closed += static_cast<int>(got.size());
+                // The agents' view of the queue, written directly, is what nlohmann wrote.
+                if (auto frame = b.r.take_queue_update(true)) {
+                    json items = json::array();
+                    std::size_t pos = 0;
+                    for (const auto* q : {&b.r.state().queue_priority, &b.r.state().queue_normal})
+                        for (const auto& id : *q) {
+                            const auto& c = b.conv(id);
+                            json item{{"conv", id}, {"position", ++pos}, {"visitor", c.visitor}, {"lang", c.lang},
+                                      {"priority", c.priority}, {"queued_ms", c.queued_ms}};
+                            if (!c.preview.empty()) item["preview"] = c.preview;
+                            items.push_back(std::move(item));
+                        }
+                    CHECK(*frame == json{{"type", "queue"}, {"items", items}}.dump(-1, ' ', false, json::error_handler_t::replace));
+                    queue_frames += items.empty() ? 0 : 1;
+                }
                 std::size_t by_stage[5] = {};
                 for (const auto& id : b.r.state().open) ++by_stage[static_cast<int>(b.conv(id).stage)];
                 for (const auto stage : {Stage::bot, Stage::queued, Stage::assigned, Stage::resolved, Stage::abandoned}) {
@@ -173,6 +192,7 @@ TEST_CASE("the tick closes what a look at every open conversation would, in the 
         CHECK(closed > 100);
         CHECK(ticks_with_closing > 30);
         CHECK(positions_told > 40);
+        CHECK(queue_frames > 20);
     }
 }
 
