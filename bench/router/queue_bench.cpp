@@ -8,8 +8,8 @@
 // A agents online at capacity 1, each with a conversation; N more shoppers queued behind them;
 // then 1,000 other shoppers each ask the bot and say it helped (a resolution), and 200 more
 // ask for a person; then the view is written once. Prints the time of each, per call. The
-// bot's answer is a fixed one.
-#include "router.hpp"
+// bot gives one fixed answer (fixed_bot.hpp).
+#include "fixed_bot.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -38,14 +38,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    Router r(RouterConfig{}, [](const std::string&, const BotContext&) {
-        BotAnswer a;
-        a.outcome = "answer";
-        a.faq = a.intent = "delivery_time";
-        a.score = 0.9;
-        a.text = "Orders leave our warehouse within 24 hours.";
-        return a;
-    });
+    Router r(RouterConfig{}, chat::bench::fixed_answer_bot());
     const std::int64_t now = 1'700'000'000'000;
     for (int i = 0; i < agents; ++i) {
         const std::string agent = "agent" + std::to_string(i);

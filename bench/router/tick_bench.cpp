@@ -3,11 +3,11 @@
 //
 //   tick-bench [--open N] [--ticks T]
 //
-// N visitors each open a conversation with one message (the bot's answer is a fixed one: the
-// tick never asks the bot), then T ticks run a second apart. Prints the first tick (which here
-// schedules every open conversation; a server does that once, at the end of its replay, before
-// it listens) and the others: median and longest.
-#include "router.hpp"
+// N visitors each open a conversation with one message (the bot's one fixed answer,
+// fixed_bot.hpp), then T ticks run a second apart. Prints the first tick (which here schedules
+// every open conversation; a server does that once, at the end of its replay, before it
+// listens) and the others: median and longest.
+#include "fixed_bot.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -29,14 +29,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    Router r(RouterConfig{}, [](const std::string&, const BotContext&) {
-        BotAnswer a;
-        a.outcome = "answer";
-        a.faq = a.intent = "delivery_time";
-        a.score = 0.9;
-        a.text = "Orders leave our warehouse within 24 hours.";
-        return a;
-    });
+    Router r(RouterConfig{}, chat::bench::fixed_answer_bot());
     std::int64_t now = 1'700'000'000'000;
     for (std::size_t i = 0; i < open; ++i) {
         const std::string v = "v" + std::to_string(100000000000 + i);
