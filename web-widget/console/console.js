@@ -346,7 +346,7 @@ function fillTransfer() {
 }
 
 // ---- Composer and canned responses -----------------------------------------------------------
-let cannedIndex = 0, cannedShown = [];
+let cannedIndex = 0, cannedShown = [], cannedDismissed = false;
 
 function mode() { return document.querySelector('input[name=mode]:checked').value; }
 
@@ -396,6 +396,7 @@ function useCanned(i) {
 
 let typingOn = false, typingTimer = null;
 $('reply').addEventListener('input', () => {
+  cannedDismissed = false;
   showCanned();
   const c = state.convs.get(state.selected);
   if (!c || mode() !== 'reply') return;
@@ -404,6 +405,10 @@ $('reply').addEventListener('input', () => {
   typingTimer = setTimeout(() => { if (typingOn) { send({ type: 'typing', conv: c.id, on: false }); typingOn = false; } }, 3000);
 });
 $('reply').addEventListener('keydown', (e) => {
+  // A "/" word that names canned responses is never sent to the shopper as it is: Enter or Tab
+  // takes the highlighted one, even if the list was hidden meanwhile (the box lost the focus a
+  // moment); only Escape lets "/…" go out as typed.
+  if ((e.key === 'Enter' || e.key === 'Tab') && !cannedShown.length && !cannedDismissed) showCanned();
   if (cannedShown.length) {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
@@ -411,11 +416,11 @@ $('reply').addEventListener('keydown', (e) => {
       return showCanned();
     }
     if (e.key === 'Enter' || e.key === 'Tab') { e.preventDefault(); return useCanned(cannedIndex); }
-    if (e.key === 'Escape') { e.preventDefault(); return hideCanned(); }
+    if (e.key === 'Escape') { e.preventDefault(); cannedDismissed = true; return hideCanned(); }
   }
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendReply(); }
 });
-$('reply').addEventListener('blur', () => setTimeout(hideCanned, 100));
+$('reply').addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== $('reply')) hideCanned(); }, 100));
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); sendReply(); });
 for (const r of document.querySelectorAll('input[name=mode]')) {
   r.addEventListener('change', () => {
