@@ -272,13 +272,9 @@ std::int64_t Router::next_check(const Conversation& c, std::int64_t now) const {
     switch (c.stage) {
     case Stage::bot: return add_ms(c.last_activity_ms, add_ms(cfg_.bot_inactivity_ms, 1));
     case Stage::assigned: return add_ms(c.last_activity_ms, add_ms(cfg_.agent_inactivity_ms, 1));
-    case Stage::queued: {
-        const auto v = st_.visitors.find(c.visitor);
+    case Stage::queued:
         // A visitor still here abandons nothing before leaving, which is `now` at the earliest.
-        if (v != st_.visitors.end() && v->second.sessions > 0) return add_ms(now, add_ms(cfg_.queue_abandon_ms, 1));
-        const std::int64_t gone_since = v == st_.visitors.end() ? c.last_activity_ms : std::max(v->second.disconnected_ms, c.last_activity_ms);
-        return add_ms(gone_since, add_ms(cfg_.queue_abandon_ms, 1));
-    }
+        return add_ms(visitor_gone_since(c).value_or(now), add_ms(cfg_.queue_abandon_ms, 1));
     default: return Deadlines::never;
     }
 }
@@ -287,11 +283,15 @@ void Router::watch(Conversation& c, std::int64_t ts) {
     if (deadlines_ready_) deadlines_.schedule(c.id, c.check_at, next_check(c, ts));
 }
 
+std::optional<std::int64_t> Router::visitor_gone_since(const Conversation& c) const {
+    const auto v = st_.visitors.find(c.visitor);
+    if (v == st_.visitors.end()) return c.last_activity_ms;
+    if (v->second.sessions > 0) return std::nullopt;
+    return std::max(v->second.disconnected_ms, c.last_activity_ms);
+}
+
 void Router::time_out(Effects& fx, Conversation& c, std::int64_t now) {
     const std::string& id = c.id;
-    const auto v = st_.visitors.find(c.visitor);
-    const bool visitor_gone = v == st_.visitors.end() || v->second.sessions == 0;
-    const std::int64_t gone_since = v == st_.visitors.end() ? c.last_activity_ms : std::max(v->second.disconnected_ms, c.last_activity_ms);
     switch (c.stage) {
     case Stage::bot:
         if (now - c.last_activity_ms > cfg_.bot_inactivity_ms) {
@@ -302,7 +302,7 @@ void Router::time_out(Effects& fx, Conversation& c, std::int64_t now) {
         }
         break;
     case Stage::queued:
-        if (visitor_gone && now - gone_since > cfg_.queue_abandon_ms)
+        if (const auto gone = visitor_gone_since(c); gone && now - *gone > cfg_.queue_abandon_ms)
             emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "queue"}});
         break;
     case Stage::assigned:

@@ -41,12 +41,16 @@ void Router::request_handoff(Effects& fx, Conversation& c, const std::string& re
     }
 }
 
+namespace {
+// Online, connected and below its capacity: may be given a conversation.
+bool has_room(const Agent& a) { return a.status == "online" && a.sessions > 0 && static_cast<int>(a.convs.size()) < a.capacity; }
+}  // namespace
+
 std::optional<std::string> Router::pick_agent(const Conversation& c, const std::string& except) const {
     const Agent* best = nullptr;
     bool best_speaks = false;
     for (const auto& [id, a] : st_.agents) {
-        if (id == except || a.status != "online" || a.sessions == 0) continue;
-        if (static_cast<int>(a.convs.size()) >= a.capacity) continue;
+        if (id == except || !has_room(a)) continue;
         const bool speaks = c.lang.empty() || std::find(a.langs.begin(), a.langs.end(), c.lang) != a.langs.end();
         auto better = [&] {
             if (!best) return true;
@@ -69,10 +73,7 @@ void Router::drain_queue(Effects& fx, std::int64_t now) {
     // the queue goes to someone; once none has, nobody takes anything. A busy day's resolutions
     // each call this with every agent full: they cost a look at the agents, not at the queue.
     const auto room = [this] {
-        return std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
-            const Agent& a = kv.second;
-            return a.status == "online" && a.sessions > 0 && static_cast<int>(a.convs.size()) < a.capacity;
-        });
+        return std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) { return has_room(kv.second); });
     };
     if (queue_length() == 0 || !room()) return;
     // Walk a copy: assigning removes from the queue.

@@ -237,6 +237,8 @@ private:
     std::int64_t next_check(const Conversation& c, std::int64_t now) const;
     void schedule_every_open(std::int64_t now);  // (again) from scratch: after a replay
     void watch(Conversation& c, std::int64_t ts);
+    // Since when `c`'s visitor has been away (no session), or nullopt while connected.
+    std::optional<std::int64_t> visitor_gone_since(const Conversation& c) const;
     void time_out(Effects& fx, Conversation& c, std::int64_t now);
 
     // The history of `c` rebuilt from its logged events, read here (texts nulled for an erased

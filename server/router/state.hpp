@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "deadlines.hpp"
 #include "sharded_map.hpp"
 
 namespace chat::router {
@@ -50,8 +51,8 @@ struct Conversation {
     std::uint32_t events = 0;
     bool history_in_log = false;
     bool is_open = false;  // in State::open (set_open)
-    // When the tick is next to look at it for a timeout (deadlines.hpp); max: not scheduled.
-    std::int64_t check_at = INT64_MAX;
+    // When the tick is next to look at it for a timeout (deadlines.hpp); never: not scheduled.
+    std::int64_t check_at = Deadlines::never;
 };
 
 // A message sent with a client_id, remembered so that a resend is acknowledged, not logged twice.
