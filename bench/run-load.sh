@@ -8,9 +8,11 @@
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
 #                     [--servers chatd,relay,floor,chatd-floor] [--dashboard S] [--left-open N]
+#                     [--chatd-args "FLAGS"]
 #
 # --servers picks which servers run (default chatd,relay; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
+# --chatd-args "FLAGS" adds chatd flags (split on spaces), e.g. "--commit-window-us 1000".
 # --dashboard S: while chatd's load runs, a manager's dashboard asks GET /api/kpi every S
 # seconds (the dashboard's own period is 10 s; several managers ask more often); prints how
 # long the reports took. The report covers everything logged, so it grows with the run.
@@ -30,13 +32,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0 LEFT_OPEN=0
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0 LEFT_OPEN=0 CHATD_ARGS=
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
     --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) SERVERS=chatd ;; --servers) SERVERS=$2; shift ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
-    --dashboard) DASHBOARD=$2; shift ;; --left-open) LEFT_OPEN=$2; shift ;;
+    --dashboard) DASHBOARD=$2; shift ;; --left-open) LEFT_OPEN=$2; shift ;; --chatd-args) CHATD_ARGS=$2; shift ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,11 +102,17 @@ require('http').get(`http://127.0.0.1:${process.argv[2]}/metrics`, (res) => {
   let body = '';
   res.on('data', (d) => (body += d));
   res.on('end', () => {
-    const buckets = [...body.matchAll(/^chat_log_append_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]);
-    const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
-    if (!total) return;
-    const within = (q) => { const b = buckets.find(([, n]) => n >= q * total); return b[0] === '+Inf' ? 'more' : `${Number(b[0]) * 1000} ms`; };
-    console.log(`  durable append     p50 <= ${within(0.5)}, p99 <= ${within(0.99)}  (${total} batches; chatd's chat_log_append_seconds)`);
+    const read = (name) => {
+      const buckets = [...body.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => [m[1], Number(m[2])]);
+      const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
+      const within = (q) => { const b = buckets.find(([, n]) => n >= q * total); return b[0] === '+Inf' ? 'more' : `${Number(b[0]) * 1000} ms`; };
+      return { total, within };
+    };
+    const append = read('chat_log_append_seconds'), sync = read('chat_log_sync_seconds');
+    if (append.total)
+      console.log(`  durable append     p50 <= ${append.within(0.5)}, p99 <= ${append.within(0.99)}  (${append.total} batches; chatd's chat_log_append_seconds)`);
+    if (sync.total)
+      console.log(`  fdatasync          p50 <= ${sync.within(0.5)}, p99 <= ${sync.within(0.99)}, p99.9 <= ${sync.within(0.999)}  (${sync.total} syncs; chat_log_sync_seconds)`);
   });
 }).on('error', () => {});
 JS
@@ -139,9 +147,11 @@ run_chatd() {
     echo "$PASSWORD" | "$BIN/chatd" user add "bench-agent-$i" --role agent --capacity 50 --data "$data" >/dev/null
   done
   [ "$DASHBOARD" != 0 ] && echo "$PASSWORD" | "$BIN/chatd" user add bench-manager --role manager --data "$data" >/dev/null
-  local threads=()
-  [ "$THREADS" -gt 0 ] && threads=(--threads "$THREADS")
-  "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${threads[@]}" > "$OUT/chatd-$run.log" 2>&1 &
+  local flags=() extra=()
+  [ "$THREADS" -gt 0 ] && flags=(--threads "$THREADS")
+  read -r -a extra <<< "$CHATD_ARGS"
+  flags+=("${extra[@]+"${extra[@]}"}")
+  "$BIN/chatd" --listen "127.0.0.1:$port" --data "$data" --config "$OUT/bench-config.json" "${flags[@]+"${flags[@]}"}" > "$OUT/chatd-$run.log" 2>&1 &
   local pid=$!
   wait_listening "$OUT/chatd-$run.log" 60
   local dash=""

@@ -201,6 +201,7 @@ void Core::start() {
     opts.node = state_->node();
     opts.relaxed_sync_interval = std::chrono::milliseconds(state_->config().relaxed_sync_ms);
     opts.commit_window = std::chrono::microseconds(state_->config().commit_window_us);
+    opts.on_sync = [&m = metrics_](std::chrono::nanoseconds took) { m.sync_latency.observe(std::chrono::duration<double>(took).count()); };
     impl_->writer = std::make_unique<eventlog::Writer>(opts);
     const auto& rec = impl_->writer->recovery();
     if (rec.torn_bytes) std::cout << "chatd: " << rec.describe() << std::endl;

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <utility>
 
@@ -167,7 +168,10 @@ KpiView::KpiView() : impl_(std::make_unique<Impl>()) {
     // Normal pages: this thread shares the machine's cores with the core thread, and a huge
     // page zeroed at once (2 MB) is a burst they would both feel (kpi/arena.hpp).
     impl_->engine = std::make_unique<kpi::Engine>(kpi::Pages::normal);
-    impl_->thread = std::thread([im = impl_.get()] { im->run(); });
+    impl_->thread = std::thread([im = impl_.get()] {
+        ::pthread_setname_np(::pthread_self(), "chatd-kpi");
+        im->run();
+    });
 }
 
 KpiView::~KpiView() {

@@ -77,6 +77,7 @@ std::string Metrics::render(const std::map<std::string, double>& gauges) const {
     counter("chat_faq_reload_failures_total", "Knowledge base reloads refused (previous one kept).", faq_reload_failures.load());
     counter("chat_slow_consumers_dropped_total", "Connections closed because they did not read.", slow_consumers_dropped.load());
     os << append_latency.render("chat_log_append_seconds", "Time from handing events to the log writer to their durability (write + fdatasync).");
+    os << sync_latency.render("chat_log_sync_seconds", "Time one fdatasync of the event log took (the disk's part of chat_log_append_seconds).");
     std::string last_name;
     for (const auto& [name, value] : gauges) {
         std::string base = name.substr(0, name.find('{'));

@@ -40,6 +40,7 @@ struct Metrics {
     std::atomic<std::uint64_t> faq_reloads{0}, faq_reload_failures{0};
     std::atomic<std::uint64_t> slow_consumers_dropped{0};
     Histogram append_latency;  // from handing a batch to the writer to its durability
+    Histogram sync_latency;    // one fdatasync of the log
 
     void count_bot_outcome(const std::string& outcome);
     // `gauges` are extra lines computed elsewhere (name -> value), e.g. conversations by state.

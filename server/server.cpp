@@ -9,6 +9,7 @@
 #include "server.hpp"
 
 #include <iostream>
+#include <pthread.h>
 #include <thread>
 
 #include "auth_service.hpp"
@@ -116,8 +117,15 @@ int run_server(Config cfg) {
         throw;
     }
     visitors.start();
-    std::thread core_thread([&core_ioc] { core_ioc.run(); });
-    std::thread visitor_thread([&visitor_ioc] { visitor_ioc.run(); });
+    // Named, so that top -H, perf and /proc/PID/task/*/comm tell the threads apart.
+    std::thread core_thread([&core_ioc] {
+        ::pthread_setname_np(::pthread_self(), "chatd-core");
+        core_ioc.run();
+    });
+    std::thread visitor_thread([&visitor_ioc] {
+        ::pthread_setname_np(::pthread_self(), "chatd-visitors");
+        visitor_ioc.run();
+    });
     listener->run();
     if (tls) tls->run();
     const auto bound = tls ? tls->local_endpoint() : listener->local_endpoint();
@@ -238,7 +246,11 @@ int run_server(Config cfg) {
 
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back([&ioc] {
+            ::pthread_setname_np(::pthread_self(), "chatd-net");
+            ioc.run();
+        });
     ioc.run();
     for (auto& t : pool) t.join();
     visitor_ioc.stop();

@@ -42,6 +42,9 @@ struct Options {
   // after the previous sync started waits for the window's end, and everything appended
   // meanwhile joins it. An append after a quiet spell is synced at once. 0 = no window.
   std::chrono::microseconds commit_window{0};
+  // Called on the writer thread after every fdatasync with how long it took (the disk's own
+  // part of an append's latency, apart from the waits for the window and the previous sync).
+  std::function<void(std::chrono::nanoseconds)> on_sync{};
 };
 
 // One serialised event. `seq` must equal the "seq" written in `json`; seqs must strictly

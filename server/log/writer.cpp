@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <pthread.h>
 #include <thread>
 #include <unistd.h>
 
@@ -109,6 +110,7 @@ struct Writer::Impl {
     int r;
     do r = ::fdatasync(fd);
     while (r != 0 && errno == EINTR);
+    if (opt.on_sync) opt.on_sync(Clock::now() - last_sync);
     {
       std::lock_guard lk(m);
       ++stats.syncs;
@@ -376,7 +378,10 @@ Writer::Writer(Options options) : impl_(std::make_unique<Impl>()) {
     ::close(s.lock_fd);
     throw;
   }
-  s.thread = std::thread([this] { impl_->run(); });
+  s.thread = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "chatd-log");
+    impl_->run();
+  });
 }
 
 Writer::~Writer() { close(); }

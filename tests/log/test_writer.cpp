@@ -152,3 +152,27 @@ TEST_CASE("writer: a commit window gathers the appends that follow a sync into o
   w.close();
   CHECK(read_back(dir.path).seqs.size() == 11);
 }
+
+TEST_CASE("writer: every fdatasync is reported with how long it took", "[log]") {
+  TempDir dir;
+  Options o{dir.path, "n1"};
+  std::mutex m;
+  std::vector<std::chrono::nanoseconds> took;  // written on the writer thread
+  o.on_sync = [&](std::chrono::nanoseconds d) {
+    std::lock_guard lk(m);
+    took.push_back(d);
+  };
+  Writer w(o);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t s = 1; s <= 5; s += 2) CHECK_FALSE(append_wait(w, batch_of("n1", s, 2)));
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  std::lock_guard lk(m);
+  CHECK(took.size() == w.stats().syncs);
+  CHECK(took.size() >= 3);  // strict mode, one append after another: a sync each
+  std::chrono::nanoseconds sum{0};
+  for (auto d : took) {
+    CHECK(d.count() > 0);
+    sum += d;
+  }
+  CHECK(sum <= elapsed);  // the syncs' own time, within the appends' time
+}

@@ -9,8 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "chatd_process.hpp"
@@ -217,4 +219,20 @@ TEST_CASE("connections per address are limited (conns_per_address)") {
     held.pop_back();
     std::this_thread::sleep_for(200ms);
     CHECK(http_request(chatd.port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("chatd's threads are named for what they do, so top -H and perf tell them apart") {
+    ChatdProcess chatd({"--threads", "2"});
+    std::multiset<std::string> names;
+    for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(chatd.pid()) + "/task")) {
+        std::ifstream in(t.path() / "comm");
+        std::string name;
+        std::getline(in, name);
+        names.insert(name);
+    }
+    CHECK(names.count("chatd-core") == 1);
+    CHECK(names.count("chatd-visitors") == 1);
+    CHECK(names.count("chatd-log") == 1);
+    CHECK(names.count("chatd-kpi") == 1);
+    CHECK(names.count("chatd-net") == 1);  // --threads 2: the main thread and one more run the network
 }

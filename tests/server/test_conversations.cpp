@@ -57,6 +57,21 @@ TEST_CASE("the bot answers a FAQ question, after the durable ack") {
     CHECK(bot["suggestions"].is_array());
 }
 
+TEST_CASE("/metrics times the log's fdatasyncs apart from the whole durable append") {
+    Shop shop;
+    auto count_of = [&](const std::string& name) {
+        const auto body = http_request(shop.port(), "GET", "/metrics").body;
+        const auto pos = body.find("\n" + name + "_count ");
+        REQUIRE(pos != std::string::npos);
+        return std::stoll(body.substr(pos + name.size() + 8));
+    };
+    const auto syncs_before = count_of("chat_log_sync_seconds");
+    Shopper s(shop.port());
+    s.say("How long does delivery take?");  // acked only after its fdatasync
+    CHECK(count_of("chat_log_sync_seconds") > syncs_before);
+    CHECK(count_of("chat_log_append_seconds") >= 1);
+}
+
 TEST_CASE("handoff with nobody online: queue positions and the offline form") {
     Shop shop;
     Shopper a(shop.port()), b(shop.port());
