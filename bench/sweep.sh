@@ -16,7 +16,7 @@
 # (a noisy failure makes the figure lower, never higher). Per server: the highest sustained
 # rate of each pass and their median; the ratio of the medians; and the table of ack p99 by
 # rate (median over the passes that ran it). --also-p99-ms gives the same figures for tighter
-# bounds, read off the same runs (a pass's figure at a bound is the highest rate below which every
+# bounds, read off the same runs (a pass's figure at a bound is the highest rate up to which every
 # run held it): a ratio "at equal p99" depends on the bound, so the report can give several.
 set -euo pipefail
 cd "$(dirname "$0")/.."
