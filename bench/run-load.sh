@@ -23,7 +23,8 @@
 # processes that none needs more than 9,900 descriptors (each process may open 20,000 files).
 # Every run starts from an empty data directory; the KPIs of each chatd run are read back
 # with chat-kpi, and chatd's durable-append latency (its /metrics histogram) is printed beside
-# the ack latency. Needs node (for the relay and for the medians).
+# the ack latency, and each server thread's CPU over the measured window (by thread name: chatd
+# names its threads). Needs node (for the relay and for the medians).
 #
 # The bench config raises limits that exist against abuse and would refuse a load generator:
 # limits.msgs_per_s / burst (10 / 20 per connection by default), limits.conns_per_address
@@ -65,6 +66,27 @@ dashboard() {
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 
+# thread_ticks PID: "name ticks" for each thread of PID, the ticks (user + system) summed by name.
+thread_ticks() {
+  local t s rest
+  for t in /proc/"$1"/task/*; do
+    s=$(cat "$t/stat" 2>/dev/null) || continue
+    rest=${s##*) }
+    set -- $rest
+    echo "$(cat "$t/comm" 2>/dev/null) $(( ${12} + ${13} ))"
+  done | awk '{n[$1] += $2} END {for (k in n) print k, n[k]}' | sort
+}
+
+# threads_cpu PID AT_MS SECONDS: each thread's CPU (% of a core, by name) over SECONDS from
+# AT_MS (epoch ms): the measured window, to tell which thread fills up first.
+threads_cpu() {
+  local pid=$1 at=$2 secs=$3 a b
+  while [ "$(date +%s%3N)" -lt "$at" ]; do sleep 0.05; done
+  a=$(thread_ticks "$pid"); sleep "$secs"; b=$(thread_ticks "$pid")
+  join <(echo "$a") <(echo "$b") | awk -v s="$secs" -v hz="$(getconf CLK_TCK)" \
+    '{p = ($3 - $2) * 100 / hz / s; if (p >= 0.5) out = out sprintf("%s %.0f %%  ", $1, p)} END {print "  server threads     " out}'
+}
+
 # drive PORT PID NAME RUN [extra chat-bench flags]: K processes, merged report in $OUT/NAME-RUN.json
 drive() {
   local port=$1 pid=$2 name=$3 run=$4; shift 4
@@ -85,11 +107,15 @@ drive() {
       "${agent_flags[@]}" "$@" --json "$OUT/$name-$run-p$k.json" > "$OUT/$name-$run-p$k.txt" 2>&1 &
     pids+=($!); files+=("$OUT/$name-$run-p$k.json")
   done
-  local steal0 t0; steal0=$(steal_ticks); t0=$(date +%s%N)
+  local steal0 t0 sampler=""; steal0=$(steal_ticks); t0=$(date +%s%N)
+  if [ "$IDLE" != 1 ]; then
+    threads_cpu "$pid" $(( start + 2000 )) "$DURATION" > "$OUT/$name-$run-threads.txt" & sampler=$!
+  fi
   for p in "${pids[@]}"; do wait "$p" || { echo "run-load.sh: a chat-bench process failed:" >&2; cat "$OUT/$name-$run-p"*.txt >&2; return 1; }; done
   "$BIN/chat-bench" --merge "${files[@]}" --server-base-rss-kb "$base" --json "$OUT/$name-$run.json" --label "$name run $run"
   # Time the hypervisor gave the machine's CPUs to others meanwhile: the noise of the run.
   local steal1 t1; steal1=$(steal_ticks); t1=$(date +%s%N)
+  if [ -n "$sampler" ]; then wait "$sampler" 2>/dev/null || true; cat "$OUT/$name-$run-threads.txt"; fi
   echo "  steal              $(node -e "console.log((($steal1 - $steal0) * 1e9 / $(getconf CLK_TCK) / ($t1 - $t0) * 100).toFixed(1))") % of a CPU (the hypervisor's, from /proc/stat)"
 }
 
