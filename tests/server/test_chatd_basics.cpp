@@ -223,12 +223,28 @@ TEST_CASE("connections per address are limited (conns_per_address)") {
 
 TEST_CASE("chatd's threads are named for what they do, so top -H and perf tell them apart") {
     ChatdProcess chatd({"--threads", "2"});
-    std::multiset<std::string> names;
-    for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(chatd.pid()) + "/task")) {
-        std::ifstream in(t.path() / "comm");
-        std::string name;
-        std::getline(in, name);
-        names.insert(name);
+    auto read_names = [&] {
+        std::multiset<std::string> names;
+        for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(chatd.pid()) + "/task")) {
+            std::ifstream in(t.path() / "comm");
+            std::string name;
+            std::getline(in, name);
+            names.insert(name);
+        }
+        return names;
+    };
+    // Threads name themselves as they start, the network pool's as chatd begins to listen: give
+    // them a moment.
+    const char* const expected[] = {"chatd-core", "chatd-visitors", "chatd-log", "chatd-kpi", "chatd-net"};
+    auto all_there = [&](const std::multiset<std::string>& names) {
+        for (const char* n : expected)
+            if (names.count(n) == 0) return false;
+        return true;
+    };
+    std::multiset<std::string> names = read_names();
+    for (int i = 0; i < 100 && !all_there(names); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        names = read_names();
     }
     CHECK(names.count("chatd-core") == 1);
     CHECK(names.count("chatd-visitors") == 1);
