@@ -60,10 +60,9 @@ TEST_CASE("the bot answers a FAQ question, after the durable ack") {
 TEST_CASE("/metrics times the log's fdatasyncs apart from the whole durable append") {
     Shop shop;
     auto count_of = [&](const std::string& name) {
-        const auto body = http_request(shop.port(), "GET", "/metrics").body;
-        const auto pos = body.find("\n" + name + "_count ");
-        REQUIRE(pos != std::string::npos);
-        return std::stoll(body.substr(pos + name.size() + 8));
+        const auto count = metric(shop.port(), name + "_count");
+        REQUIRE(count);
+        return *count;
     };
     const auto syncs_before = count_of("chat_log_sync_seconds");
     Shopper s(shop.port());
@@ -323,10 +322,9 @@ TEST_CASE("the knowledge base reloads on change and on SIGHUP, and a bad one is 
     std::filesystem::copy(source_dir() / "faq", faq, std::filesystem::copy_options::recursive);
     ChatdProcess chatd({"--faq", faq.string()});
     auto metric = [&](const std::string& name) {
-        auto body = http_request(chatd.port(), "GET", "/metrics").body;
-        auto pos = body.find("\n" + name + " ");
-        REQUIRE(pos != std::string::npos);
-        return std::stoll(body.substr(pos + name.size() + 2));
+        const auto value = chat::test::metric(chatd.port(), name);
+        REQUIRE(value);
+        return *value;
     };
     auto ask = [&](const std::string& q) {
         Shopper s(chatd.port());

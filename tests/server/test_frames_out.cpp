@@ -337,11 +337,9 @@ TEST_CASE("a handshake that is not WebSocket 13 is refused: 426 for another vers
 TEST_CASE("a client that never answers the server's close frame is let go within two seconds") {
     ChatdProcess chatd;
     auto visitors = [&] {
-        const std::string body = http_request(chatd.port(), "GET", "/metrics").body;
-        const std::string name = "\nchat_connections{role=\"visitor\"} ";
-        const auto pos = body.find(name);
-        REQUIRE(pos != std::string::npos);
-        return std::stoll(body.substr(pos + name.size()));
+        const auto n = metric(chatd.port(), "chat_connections{role=\"visitor\"}");
+        REQUIRE(n);
+        return *n;
     };
     RawWs ws(chatd.port());
     CHECK(ws.next_json()["type"] == "welcome");

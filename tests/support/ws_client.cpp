@@ -159,4 +159,12 @@ HttpReply http_request(unsigned short port, const std::string& method, const std
     return reply;
 }
 
+std::optional<long long> metric(unsigned short port, const std::string& series) {
+    const std::string body = http_request(port, "GET", "/metrics").body;
+    const std::string line = "\n" + series + " ";
+    const auto pos = body.find(line);
+    if (pos == std::string::npos) return std::nullopt;
+    return std::stoll(body.substr(pos + line.size()));
+}
+
 }  // namespace chat::test

@@ -59,4 +59,8 @@ struct HttpReply {
 HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
                        const std::string& body = "", const WsClient::Headers& headers = {});
 
+// The value of one series on GET /metrics (`series` as written there, labels included, e.g.
+// `chat_connections{role="visitor"}`), or nothing when the server does not export it.
+std::optional<long long> metric(unsigned short port, const std::string& series);
+
 }  // namespace chat::test
