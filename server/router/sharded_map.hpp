@@ -8,6 +8,13 @@
 // the same map cut into kShards by the key's hash: each shard grows on its own, so a growth
 // relinks a kShards-th of the nodes. Nodes never move, so references stay valid as in
 // std::unordered_map; iteration goes shard by shard (its order is unspecified, as there).
+//
+// The entry found or added last is remembered (the memo): a visitor's message looks its
+// visitor and its conversation up several times in a row (the message, the bot's answer, the
+// log places of both), and in a map of hundreds of thousands of entries every look-up is a
+// few cache misses (bucket, node, key). The memo is dropped by every insertion (a growth
+// invalidates iterators) and every erase. Only the non-const look-ups use it, so a const map
+// is read without writing anything.
 #pragma once
 
 #include <array>
@@ -83,6 +90,28 @@ public:
     using iterator = Iter<false>;
     using const_iterator = Iter<true>;
 
+    ShardedMap() = default;
+    // A copy or a move starts without a memo (the memo would point into the other map's nodes).
+    ShardedMap(const ShardedMap& o) : shards_(o.shards_), size_(o.size_) {}
+    ShardedMap(ShardedMap&& o) noexcept : shards_(std::move(o.shards_)), size_(o.size_) { o.clear(); }
+    ShardedMap& operator=(const ShardedMap& o) {
+        if (this != &o) {
+            shards_ = o.shards_;
+            size_ = o.size_;
+            forget();
+        }
+        return *this;
+    }
+    ShardedMap& operator=(ShardedMap&& o) noexcept {
+        if (this != &o) {
+            shards_ = std::move(o.shards_);
+            size_ = o.size_;
+            forget();
+            o.clear();
+        }
+        return *this;
+    }
+
     iterator begin() { return iterator(this, 0, shards_[0].begin()); }
     iterator end() { return iterator(this, kShards, {}); }
     const_iterator begin() const { return const_iterator(this, 0, shards_[0].begin()); }
@@ -92,9 +121,12 @@ public:
     bool empty() const { return size_ == 0; }
 
     iterator find(const std::string& key) {
+        if (memo_shard_ < kShards && memo_->first == key) return iterator(this, memo_shard_, memo_);
         const std::size_t s = shard_of(key);
         auto it = shards_[s].find(key);
-        return it == shards_[s].end() ? end() : iterator(this, s, it);
+        if (it == shards_[s].end()) return end();
+        remember(s, it);
+        return iterator(this, s, it);
     }
     const_iterator find(const std::string& key) const {
         const std::size_t s = shard_of(key);
@@ -103,26 +135,34 @@ public:
     }
     std::size_t count(const std::string& key) const { return shards_[shard_of(key)].count(key); }
 
-    V& at(const std::string& key) { return shards_[shard_of(key)].at(key); }
+    V& at(const std::string& key) {
+        auto it = find(key);
+        if (it == end()) throw std::out_of_range("ShardedMap::at");
+        return it->second;
+    }
     const V& at(const std::string& key) const { return shards_[shard_of(key)].at(key); }
 
     V& operator[](const std::string& key) { return try_emplace(key).first->second; }
 
     template <class... Args>
     std::pair<iterator, bool> try_emplace(const std::string& key, Args&&... args) {
+        if (memo_shard_ < kShards && memo_->first == key) return {iterator(this, memo_shard_, memo_), false};
         const std::size_t s = shard_of(key);
         auto [it, added] = shards_[s].try_emplace(key, std::forward<Args>(args)...);
         size_ += added;
+        remember(s, it);
         return {iterator(this, s, it), added};
     }
 
     std::size_t erase(const std::string& key) {
+        forget();
         const std::size_t n = shards_[shard_of(key)].erase(key);
         size_ -= n;
         return n;
     }
 
     void clear() {
+        forget();
         for (auto& s : shards_) s.clear();
         size_ = 0;
     }
@@ -140,8 +180,16 @@ private:
         return static_cast<std::size_t>(h >> 56) % kShards;
     }
 
+    void remember(std::size_t shard, typename Shard::iterator it) {
+        memo_shard_ = shard;
+        memo_ = it;
+    }
+    void forget() { memo_shard_ = kShards; }
+
     std::array<Shard, kShards> shards_;
     std::size_t size_ = 0;
+    std::size_t memo_shard_ = kShards;  // kShards: nothing remembered
+    typename Shard::iterator memo_{};
 };
 
 }  // namespace chat::router

@@ -87,3 +87,59 @@ TEST_CASE("sharded map: operator[], erase, clear, const access", "[sharded_map]"
     CHECK(m.empty());
     CHECK(m.begin() == m.end());
 }
+
+TEST_CASE("sharded map: the last entry found is remembered, never stale", "[sharded_map]") {
+    ShardedMap<int> m;
+    m["conv-1"] = 1;
+    CHECK(m.find("conv-1")->second == 1);
+    // Looked up again from the memo: the same entry, writable through the iterator.
+    m.find("conv-1")->second = 5;
+    CHECK(m.at("conv-1") == 5);
+    // Erased while remembered: gone, also for try_emplace, which makes it anew.
+    CHECK(m.erase("conv-1") == 1);
+    CHECK(m.find("conv-1") == m.end());
+    CHECK_THROWS_AS(m.at("conv-1"), std::out_of_range);
+    auto [it, added] = m.try_emplace("conv-1", 7);
+    CHECK(added);
+    CHECK(it->second == 7);
+    CHECK(m.size() == 1);
+    // Remembered, then every shard grows (rehashes) many times over: still found right.
+    CHECK(m.find("conv-1")->second == 7);
+    for (int i = 0; i < 50000; ++i) m.try_emplace("k" + std::to_string(i), i);
+    CHECK(m.find("conv-1")->second == 7);
+    for (int i = 0; i < 50000; i += 997) {
+        CHECK(m.find("k" + std::to_string(i))->second == i);
+        CHECK(m["k" + std::to_string(i)] == i);  // operator[] of the remembered key adds nothing
+    }
+    CHECK(m.size() == 50001);
+    // A key that is a prefix of the remembered one is another key.
+    CHECK(m.find("k1")->second == 1);
+    CHECK(m.find("k") == m.end());
+    m.clear();
+    CHECK(m.find("k1") == m.end());
+    CHECK(m.empty());
+}
+
+TEST_CASE("sharded map: a copy or a move does not reach into the other map", "[sharded_map]") {
+    ShardedMap<int> a;
+    a["x"] = 1;
+    CHECK(a.find("x")->second == 1);  // remembered in a
+    ShardedMap<int> b = a;
+    b.find("x")->second = 2;
+    CHECK(a.at("x") == 1);
+    CHECK(b.at("x") == 2);
+    ShardedMap<int> c;
+    c["y"] = 3;
+    CHECK(c.find("y")->second == 3);
+    c = a;
+    CHECK(c.find("y") == c.end());
+    c.find("x")->second = 4;
+    CHECK(a.at("x") == 1);
+    ShardedMap<int> d = std::move(c);
+    CHECK(d.at("x") == 4);
+    CHECK(c.empty());
+    CHECK(c.find("x") == c.end());
+    d = std::move(b);
+    CHECK(d.at("x") == 2);
+    CHECK(b.find("x") == b.end());
+}
