@@ -12,9 +12,10 @@
 // The entry found or added last is remembered (the memo): a visitor's message looks its
 // visitor and its conversation up several times in a row (the message, the bot's answer, the
 // log places of both), and in a map of hundreds of thousands of entries every look-up is a
-// few cache misses (bucket, node, key). The memo is dropped by every insertion (a growth
-// invalidates iterators) and every erase. Only the non-const look-ups use it, so a const map
-// is read without writing anything.
+// few cache misses (bucket, node, key). Every insertion takes the memo's place (so a shard's
+// growth, which invalidates iterators, never leaves it pointing at an older one) and every
+// erase drops it. Only the non-const look-ups use it, so a const map is read without writing
+// anything.
 #pragma once
 
 #include <array>
@@ -121,7 +122,7 @@ public:
     bool empty() const { return size_ == 0; }
 
     iterator find(const std::string& key) {
-        if (memo_shard_ < kShards && memo_->first == key) return iterator(this, memo_shard_, memo_);
+        if (remembered(key)) return iterator(this, memo_shard_, memo_);
         const std::size_t s = shard_of(key);
         auto it = shards_[s].find(key);
         if (it == shards_[s].end()) return end();
@@ -146,7 +147,7 @@ public:
 
     template <class... Args>
     std::pair<iterator, bool> try_emplace(const std::string& key, Args&&... args) {
-        if (memo_shard_ < kShards && memo_->first == key) return {iterator(this, memo_shard_, memo_), false};
+        if (remembered(key)) return {iterator(this, memo_shard_, memo_), false};
         const std::size_t s = shard_of(key);
         auto [it, added] = shards_[s].try_emplace(key, std::forward<Args>(args)...);
         size_ += added;
@@ -185,6 +186,7 @@ private:
         memo_ = it;
     }
     void forget() { memo_shard_ = kShards; }
+    bool remembered(const std::string& key) const { return memo_shard_ < kShards && memo_->first == key; }
 
     std::array<Shard, kShards> shards_;
     std::size_t size_ = 0;

@@ -103,7 +103,8 @@ TEST_CASE("sharded map: the last entry found is remembered, never stale", "[shar
     CHECK(added);
     CHECK(it->second == 7);
     CHECK(m.size() == 1);
-    // Remembered, then every shard grows (rehashes) many times over: still found right.
+    // Remembered, then every shard grows (rehashes) many times over, each insertion taking the
+    // memo's place: the first key is still found right, and so is each later one.
     CHECK(m.find("conv-1")->second == 7);
     for (int i = 0; i < 50000; ++i) m.try_emplace("k" + std::to_string(i), i);
     CHECK(m.find("conv-1")->second == 7);
