@@ -47,7 +47,7 @@ struct Core::Impl {
     std::unique_ptr<eventlog::Writer> writer;
     std::uint64_t next_seq = 1;
     std::unordered_map<SessionId, std::weak_ptr<FrameSink>> sinks;
-    std::unordered_map<std::string, std::vector<SessionId>> visitor_sessions, agent_sessions;
+    router::IdMap<std::vector<SessionId>> visitor_sessions, agent_sessions;  // id_hash.hpp: small maps hash too
     // Batches handed to the writer, oldest first; their frames go out in this order.
     struct Pending {
         std::uint64_t id;
@@ -511,7 +511,7 @@ void Core::visitor_frame_here(SessionId s, const std::string& visitor, const jso
     run(router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
 }
 
-static void forget(std::unordered_map<std::string, std::vector<SessionId>>& map, const std::string& id, SessionId s) {
+static void forget(router::IdMap<std::vector<SessionId>>& map, const std::string& id, SessionId s) {
     auto it = map.find(id);
     if (it == map.end()) return;
     auto& v = it->second;

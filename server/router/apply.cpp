@@ -260,7 +260,7 @@ void Router::apply_message(Conversation& c, const MessageEvent& m) {
     }
 }
 
-void Router::remember(std::unordered_map<std::string, Sent>& ids, IdRing& order, const std::string& cid, Sent sent) {
+void Router::remember(IdMap<Sent>& ids, IdRing& order, const std::string& cid, Sent sent) {
     if (!ids.emplace(cid, std::move(sent)).second) return;
     const std::size_t kept = cfg_.client_ids_kept;
     if (kept == 0) {

@@ -256,7 +256,7 @@ private:
 
     RouterConfig cfg_;
     Agent& agent_record(const std::string& id);
-    void remember(std::unordered_map<std::string, Sent>& ids, IdRing& order, const std::string& cid,
+    void remember(IdMap<Sent>& ids, IdRing& order, const std::string& cid,
                   Sent sent);
     void note_conversation_id(const std::string& id);
     void deliver(Effects& fx, const Conversation& c, const std::string& frame, bool visitor_visible);

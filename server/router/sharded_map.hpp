@@ -28,12 +28,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "id_hash.hpp"
+
 namespace chat::router {
 
 template <class V>
 class ShardedMap {
     static constexpr std::size_t kShards = 256;
-    using Shard = std::unordered_map<std::string, V>;
+    using Shard = IdMap<V>;
 
 public:
     using key_type = std::string;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "deadlines.hpp"
+#include "id_hash.hpp"
 #include "sharded_map.hpp"
 
 namespace chat::router {
@@ -76,7 +77,7 @@ struct Visitor {
     int sessions = 0;
     std::int64_t disconnected_ms = 0;
     bool nps_answered = false;
-    std::unordered_map<std::string, Sent> client_ids;  // bounded, oldest forgotten first
+    IdMap<Sent> client_ids;  // bounded, oldest forgotten first
     IdRing client_id_order;
 };
 
@@ -89,7 +90,7 @@ struct Agent {
     std::int64_t disconnected_ms = 0;
     std::int64_t last_assigned_ms = 0;
     std::set<std::string> convs;
-    std::unordered_map<std::string, Sent> client_ids;
+    IdMap<Sent> client_ids;
     IdRing client_id_order;
 };
 
