@@ -112,6 +112,10 @@ public:
     int handoff_after_fallbacks = 2;
     std::string settings_file;
     std::vector<std::pair<std::string, int>> settings_unused;  // for lint: key, line
+    // Per word, which language it is evidence for (detail::LangEvidence bits): both languages'
+    // markers, SMS forms and surface words in one table, so that detect_lang looks each word
+    // of a message up once instead of in six tables (build_lang_evidence, lang.cpp).
+    detail::StrMap lang_evidence;
 
     const detail::LangKB& lang(Lang l) const { return langs[static_cast<int>(l)]; }
 };

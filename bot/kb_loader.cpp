@@ -10,6 +10,7 @@
 #include "faq_file.hpp"
 #include "kb.hpp"
 #include "kb_build.hpp"
+#include "lang.hpp"
 #include "settings.hpp"
 
 namespace chat::bot {
@@ -63,6 +64,7 @@ LoadResult load_knowledge_base(const std::filesystem::path& dir) {
             if (!kb->lang(l).present)
                 throw LoadError{dir.string(), 0, "no knowledge base file for '" + std::string(to_string(l)) + "' (a *.faq file with 'lang: " + std::string(to_string(l)) + "')"};
         }
+        build_lang_evidence(*kb);
         for (LangKB& lk : kb->langs) {
             lk.entry_of_topic.assign(kb->topics.size(), -1);
             for (std::size_t i = 0; i < lk.entries.size(); ++i) lk.entry_of_topic[lk.entries[i].topic] = static_cast<std::int32_t>(i);

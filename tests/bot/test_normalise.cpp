@@ -132,3 +132,34 @@ TEST_CASE("language detection per message, with the conversation as tie-breaker"
     CHECK(lang("12345", Lang::fr) == Lang::fr);
     CHECK(lang("ok") == kb->default_lang);
 }
+
+TEST_CASE("the language evidence table says of every word what the six tables it merges say") {
+    const auto kb = bot_test::shop_kb();
+    const LangKB& fr = kb->lang(Lang::fr);
+    const LangKB& en = kb->lang(Lang::en);
+    std::size_t words = 0, disagreements = 0;
+    std::string first;  // the first word it gets wrong
+    auto check = [&](std::string_view w, std::uint32_t) {
+        auto bit = [](bool on, LangEvidence b) { return on ? static_cast<std::uint32_t>(b) : 0u; };
+        const std::uint32_t expected = bit(fr.lex.marker.contains(w) || fr.lex.sms.contains(w), fr_marker) |
+                                       bit(en.lex.marker.contains(w) || en.lex.sms.contains(w), en_marker) |
+                                       bit(fr.surface.contains(w), fr_surface) | bit(en.surface.contains(w), en_surface);
+        ++words;
+        if (kb->lang_evidence.find(w) != expected && disagreements++ == 0) first = std::string(w);
+    };
+    for (const LangKB* lk : {&fr, &en}) {
+        lk->lex.marker.for_each(check);
+        lk->lex.sms.for_each(check);
+        lk->surface.for_each(check);
+    }
+    CHECK(words > 1000);  // both knowledge bases' vocabularies, not a handful
+    INFO("first word the table gets wrong: " << first);
+    CHECK(disagreements == 0);
+    CHECK(kb->lang_evidence.size() <= words);
+    // A word of neither language is in none.
+    CHECK(kb->lang_evidence.find("zzqxw") == StrMap::npos);
+    // Words that are evidence for both (a surface word of each) give none, as before.
+    std::size_t both = 0;
+    kb->lang_evidence.for_each([&](std::string_view, std::uint32_t bits) { both += (bits & fr_surface) && (bits & en_surface); });
+    CHECK(both > 0);
+}
