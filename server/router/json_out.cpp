@@ -41,14 +41,21 @@ std::size_t first_special(std::string_view s, std::size_t i) {
         const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i)));
         if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
     }
-    if (i < s.size()) {  // the last 1 to 15 bytes (ids, types...), padded with plain ones
-        alignas(16) char tail[16];
-        std::memset(tail, 'x', sizeof tail);
-        std::memcpy(tail, s.data() + i, s.size() - i);
-        const unsigned m = special_mask(_mm_load_si128(reinterpret_cast<const __m128i*>(tail)));
+    if (i < s.size() && s.size() >= 16) {  // the last 1 to 15 bytes, in the 16 that end the string
+        const std::size_t last = s.size() - 16;
+        const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + last))) >> (i - last);
         return m ? i + static_cast<std::size_t>(__builtin_ctz(m)) : s.size();
     }
+    if (i == 0 && s.size() >= 8 && s.size() < 16) {  // ids, types: the first 8 bytes and the last 8
+        std::uint64_t head, tail;
+        std::memcpy(&head, s.data(), 8);
+        std::memcpy(&tail, s.data() + s.size() - 8, 8);
+        const unsigned m = special_mask(_mm_set_epi64x(static_cast<long long>(tail), static_cast<long long>(head)));
+        if (m & 0xFFu) return static_cast<std::size_t>(__builtin_ctz(m));
+        return m ? s.size() - 16 + static_cast<std::size_t>(__builtin_ctz(m)) : s.size();
+    }
 #endif
+    // Shorter than 8 bytes, or without SSE2: byte by byte.
     for (; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (escaped(c) || c >= 0x80) return i;
@@ -152,9 +159,33 @@ void append_json_value(std::string& out, const nlohmann::json& v) {
     }
 }
 
+void JsonOut::grow(std::size_t more) {
+    const std::size_t want = n_ + more;
+    out_.resize(want > 2 * out_.size() ? want : 2 * out_.size());
+}
+
+void JsonOut::string_value(std::string_view s) {
+    if (first_special(s, 0) == s.size()) {  // keys, ids, most texts: copied between quotes
+        room(s.size() + 2);
+        char* p = out_.data() + n_;
+        p[0] = '"';
+        std::memcpy(p + 1, s.data(), s.size());
+        p[s.size() + 1] = '"';
+        n_ += s.size() + 2;
+        return;
+    }
+    out_.resize(n_);
+    append_json_string(out_, s);
+    n_ = out_.size();
+    out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
+}
+
 JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {
     name(key);
+    out_.resize(n_);
     append_json_value(out_, v);
+    n_ = out_.size();
+    out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
     return *this;
 }
 

@@ -49,6 +49,17 @@ TEST_CASE("json_out: strings are escaped exactly as nlohmann escapes them") {
             INFO("byte " << b << " at " << at);
             REQUIRE(direct(s) == nl(json(s)));
         }
+    // Short strings (ids, types) take other paths by length (below 8, 8 to 15, a block and a
+    // tail): every byte at every position of every length up to 33, alone and in a JsonOut.
+    for (std::size_t len = 1; len <= 33; ++len)
+        for (int b = 0; b < 256; ++b)
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string s(len, 'y');
+                s[at] = static_cast<char>(b);
+                INFO("length " << len << ", byte " << b << " at " << at);
+                REQUIRE(direct(s) == nl(json(s)));
+                REQUIRE(JsonOut(16).str("k", s).done() == nl(json{{"k", s}}));
+            }
 }
 
 TEST_CASE("json_out: random strings of ASCII, escapes, UTF-8 and broken bytes are escaped as nlohmann does") {
