@@ -55,6 +55,22 @@ void build_index(LangKB& kb, const std::vector<std::vector<std::pair<TermId, flo
             kb.postings[fill[t]++] = Posting{static_cast<std::uint32_t>(e), kb.idf[t] * tf * (kBm25K1 + 1) / (tf + norm)};
         }
     }
+    // Patterns grouped by the terms of their first group: a message can match only the
+    // patterns listed under one of its terms, so only those are tried.
+    kb.pattern_begin.assign(nterms + 1, 0);
+    auto first_terms = [&](const Pattern& p) {
+        std::vector<TermId> ts;
+        for (TermId t : p.groups.front())
+            if (t < nterms && std::find(ts.begin(), ts.end(), t) == ts.end()) ts.push_back(t);
+        return ts;
+    };
+    for (const Pattern& p : kb.patterns)
+        for (TermId t : first_terms(p)) ++kb.pattern_begin[t + 1];
+    for (std::size_t t = 0; t < nterms; ++t) kb.pattern_begin[t + 1] += kb.pattern_begin[t];
+    kb.pattern_ids.assign(kb.pattern_begin[nterms], 0);
+    std::vector<std::uint32_t> pat_fill(kb.pattern_begin.begin(), kb.pattern_begin.end() - 1);
+    for (std::uint32_t i = 0; i < kb.patterns.size(); ++i)
+        for (TermId t : first_terms(kb.patterns[i])) kb.pattern_ids[pat_fill[t]++] = i;
     // Phrases grouped by first term.
     kb.phrase_begin.assign(nterms + 1, 0);
     for (const Phrase& p : kb.phrases) ++kb.phrase_begin[p.words[0] + 1];
@@ -78,9 +94,11 @@ void score(const LangKB& kb, const Analysis& msg, Scores& out) {
     const std::uint32_t ep = out.epoch;
     out.mass_all = out.mass_faq = 0;
     out.content = 0;
+    out.seen.clear();
     for (const Word& w : msg.words) {
         if (w.term == kNoTerm || out.stamp[w.term] == ep) continue;
         out.stamp[w.term] = ep;  // stop words are marked too: patterns may use "pas", "not"
+        out.seen.push_back(w.term);
         if (w.stop) continue;
         const float idf = kb.idf[w.term];
         ++out.content;
@@ -96,15 +114,21 @@ void score(const LangKB& kb, const Analysis& msg, Scores& out) {
     out.mass_all += unknown;
     out.mass_faq += unknown;
     out.content += msg.unknown;
-    for (const Pattern& p : kb.patterns) {
-        if (out.rule[p.entry]) continue;
-        bool all = true;
-        for (const auto& group : p.groups) {
-            bool any = false;
-            for (TermId t : group) if (t < out.stamp.size() && out.stamp[t] == ep) { any = true; break; }
-            if (!any) { all = false; break; }
+    // A pattern holds when each of its groups has a term of the message; one whose first
+    // group has none cannot, so only the patterns listed under the message's terms are tried.
+    for (TermId seen : out.seen) {
+        if (seen + 1 >= kb.pattern_begin.size()) continue;
+        for (std::uint32_t k = kb.pattern_begin[seen]; k < kb.pattern_begin[seen + 1]; ++k) {
+            const Pattern& p = kb.patterns[kb.pattern_ids[k]];
+            if (out.rule[p.entry]) continue;
+            bool all = true;
+            for (const auto& group : p.groups) {
+                bool any = false;
+                for (TermId t : group) if (t < out.stamp.size() && out.stamp[t] == ep) { any = true; break; }
+                if (!any) { all = false; break; }
+            }
+            if (all) out.rule[p.entry] = 1;
         }
-        if (all) out.rule[p.entry] = 1;
     }
 }
 

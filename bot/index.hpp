@@ -30,6 +30,7 @@ struct Scores {
     int content = 0;      // distinct content words
     std::vector<std::uint32_t> stamp;  // per term: epoch when last seen in a message
     std::uint32_t epoch = 0;
+    std::vector<TermId> seen;          // the message's distinct terms (stop words included)
 };
 
 // Scores every entry of the language against an analysed message.

@@ -83,6 +83,8 @@ struct LangKB {
     std::vector<Entry> entries;
     std::vector<std::int32_t> entry_of_topic;  // per topic: entry index or -1
     std::vector<Pattern> patterns;
+    std::vector<std::uint32_t> pattern_begin;  // per term: patterns whose first group holds it (size terms+1)
+    std::vector<std::uint32_t> pattern_ids;
     std::vector<Synonym> synonyms;
 
     // Known surface words (for spelling correction) and the term each one means.
