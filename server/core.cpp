@@ -29,6 +29,8 @@
 
 namespace chat::server {
 
+using namespace std::string_view_literals;
+
 using json = nlohmann::json;
 
 namespace {
@@ -340,7 +342,7 @@ void Core::run(router::Effects&& fx, SessionId origin) {
         const std::uint64_t seq = im.next_seq++;
         // Messages are always typed (the router emits no JSON "message" event).
         const auto* m = e.message();
-        if (m && m->author == "bot") metrics_.count_bot_outcome(m->outcome.value_or(""));
+        if (m && m->author == "bot"sv) metrics_.count_bot_outcome(m->outcome.value_or(""));
         std::string line = e.log_line(node, seq);
         // A typed message or lifecycle event reaches the live KPIs as the fields its line
         // holds, not re-parsed.
@@ -502,12 +504,12 @@ void Core::visitor_frame_here(SessionId s, const std::string& visitor, const jso
     if (cluster_ && cluster_->visitor_frame(s, visitor, frame, lang, page)) return;
     const auto it = frame.find("type");
     const std::string_view type = it != frame.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : "";
-    if (!log_healthy_ && type != "typing") {
+    if (!log_healthy_ && type != "typing"sv) {
         router::Effects fx;
         fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
         return run(std::move(fx), s);
     }
-    if (type == "message") metrics_.messages_in_visitor++;
+    if (type == "message"sv) metrics_.messages_in_visitor++;
     run(router_->visitor_frame(s, visitor, frame, lang, page, now_ms()), s);
 }
 
@@ -553,14 +555,14 @@ void Core::agent_frame(SessionId s, std::string agent, json frame) {
 void Core::agent_frame_here(SessionId s, const std::string& agent, const json& frame) {
     {
         auto* self = this;
-        if (!self->log_healthy_ && frame.value("type", "") != "typing") {
+        if (!self->log_healthy_ && frame.value("type", "") != "typing"sv) {
             router::Effects fx;
             fx.error(s, "unavailable", "the server cannot store messages right now: try again shortly");
             return self->run(std::move(fx), s);
         }
         // A conversation owned by another node, or what Redis must decide (accept, transfer).
         if (cluster_ && cluster_->agent_frame(s, agent, frame, *router_)) return;
-        if (frame.value("type", "") == "message") self->metrics_.messages_in_agent++;
+        if (frame.value("type", "") == "message"sv) self->metrics_.messages_in_agent++;
         auto fx = self->router_->agent_frame(s, agent, frame, now_ms());
         // Transfers and resolutions are also audited under the agent's name.
         std::vector<json> audits;
@@ -568,9 +570,9 @@ void Core::agent_frame_here(SessionId s, const std::string& agent, const json& f
             if (ev.message()) continue;
             const json& e = ev.as_json();
             const std::string type = e.value("type", "");
-            if (type == "conversation.transferred" || (type == "conversation.resolved" && e.value("by", "") == "agent"))
+            if (type == "conversation.transferred"sv || (type == "conversation.resolved"sv && e.value("by", "") == "agent"sv))
                 audits.push_back({{"type", "audit"}, {"ts", e.value("ts", now_ms())}, {"actor", agent},
-                                  {"action", type == "conversation.transferred" ? "transfer" : "resolve"},
+                                  {"action", type == "conversation.transferred"sv ? "transfer" : "resolve"},
                                   {"conv", e.value("conv", "")}, {"target", e.value("conv", "")}});
         }
         fx.events.insert(fx.events.end(), audits.begin(), audits.end());
@@ -589,7 +591,7 @@ void Core::deliver_here(const std::string& agent, SessionId session, std::vector
         }
     };
     if (agent.empty()) return send(session);
-    if (agent == "*") {
+    if (agent == "*"sv) {
         for (auto& [_, ids] : im.agent_sessions)
             for (auto id : ids) send(id);
         return;

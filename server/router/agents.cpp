@@ -6,6 +6,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 void Router::set_agent_profile(const std::string& agent, AgentProfile profile) {
     profiles_[agent] = profile;
     if (auto it = st_.agents.find(agent); it != st_.agents.end()) {
@@ -55,7 +57,7 @@ Effects Router::agent_removed(const std::string& agent, std::int64_t now) {
     Effects fx;
     profiles_.erase(agent);
     auto it = st_.agents.find(agent);
-    if (it != st_.agents.end() && it->second.status != "offline") agent_goes_offline(fx, agent, now);
+    if (it != st_.agents.end() && it->second.status != "offline"sv) agent_goes_offline(fx, agent, now);
     finish(fx);
     return fx;
 }
@@ -73,16 +75,16 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
     const std::string type = frame.value("type", "");
     Agent& a = agent_record(agent);
 
-    if (type == "status") {
+    if (type == "status"sv) {
         const std::string status = frame.value("status", "");
-        if (status != "online" && status != "away" && status != "offline") {
+        if (status != "online"sv && status != "away"sv && status != "offline"sv) {
             fx.error(s, "bad_request", "status must be online, away or offline");
             return fx;
         }
         // The confirmation goes first, so the console knows its state before any assignment.
         fx.on_durable.push_back({Send::To::agent, agent, 0, dump(json{{"type", "status"}, {"status", status}})});
-        if (status == "offline") {
-            if (a.status != "offline") agent_goes_offline(fx, agent, now);
+        if (status == "offline"sv) {
+            if (a.status != "offline"sv) agent_goes_offline(fx, agent, now);
         } else if (status != a.status) {
             emit(fx, json{{"type", "agent.status"}, {"ts", now}, {"agent", agent}, {"status", status}});
             drain_queue(fx, now);
@@ -90,7 +92,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
         finish(fx);
         return fx;
     }
-    if (type == "typing" && !frame.contains("conv")) {
+    if (type == "typing"sv && !frame.contains("conv")) {
         fx.error(s, "bad_request", "typing needs \"conv\"");
         return fx;
     }
@@ -98,8 +100,8 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
     // Everything else names a conversation.
     const json& conv = frame.contains("conv") ? frame["conv"] : json();
     if (!conv.is_string()) {
-        if (type == "message" || type == "note" || type == "transfer" || type == "resolve" || type == "tag" ||
-            type == "accept" || type == "typing")
+        if (type == "message"sv || type == "note"sv || type == "transfer"sv || type == "resolve"sv || type == "tag"sv ||
+            type == "accept"sv || type == "typing"sv)
             fx.error(s, "bad_request", "\"" + type + "\" needs a \"conv\" string");
         else
             fx.error(s, "bad_request", "unknown frame type '" + type + "'");
@@ -112,7 +114,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
     }
     Conversation& c = cit->second;
 
-    if (type == "accept") {
+    if (type == "accept"sv) {
         if (c.stage == Stage::assigned && c.agent == agent) {
             fx.error(s, "bad_request", "already yours");
         } else if (c.stage != Stage::queued && c.stage != Stage::bot) {
@@ -134,7 +136,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
         return fx;
     }
 
-    if (type == "message") {
+    if (type == "message"sv) {
         const json& text = frame.contains("text") ? frame["text"] : json();
         const json& cid = frame.contains("client_id") ? frame["client_id"] : json();
         if (!cid.is_string() || cid.get_ref<const std::string&>().empty() || cid.get_ref<const std::string&>().size() > 128) {
@@ -159,7 +161,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
                                      ack_frame(cid.get_ref<const std::string&>(), c.id, msg, c.last_seq)});
             deliver(fx, c, c.history.back().frame, true);
         }
-    } else if (type == "note") {
+    } else if (type == "note"sv) {
         const json& text = frame.contains("text") ? frame["text"] : json();
         if (!text.is_string() || text.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos) {
             fx.error(s, "bad_request", "note needs a non-empty \"text\"");
@@ -167,7 +169,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             emit(fx, json{{"type", "note"}, {"conv", c.id}, {"ts", now}, {"agent", agent}, {"text", text}});
             deliver(fx, c, c.history.back().frame, false);
         }
-    } else if (type == "tag") {
+    } else if (type == "tag"sv) {
         const json& tag = frame.contains("tag") ? frame["tag"] : json();
         if (!tag.is_string() || tag.get_ref<const std::string&>().empty() || tag.get_ref<const std::string&>().size() > 64) {
             fx.error(s, "bad_request", "tag needs a \"tag\" string of 1 to 64 characters");
@@ -175,14 +177,14 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             emit(fx, json{{"type", "conversation.tagged"}, {"conv", c.id}, {"ts", now}, {"tag", tag}, {"agent", agent}});
             fx.on_durable.push_back({Send::To::agent, agent, 0, dump(json{{"type", "tagged"}, {"conv", c.id}, {"tags", c.tags}})});
         }
-    } else if (type == "transfer") {
+    } else if (type == "transfer"sv) {
         const std::string to = frame.value("to", "");
         auto target = st_.agents.find(to);
         if (to == agent) {
             fx.error(s, "bad_request", "cannot transfer to yourself");
         } else if (target == st_.agents.end() || !profiles_.count(to)) {
             fx.error(s, "not_found", "no such agent");
-        } else if (target->second.status != "online" || target->second.sessions == 0) {
+        } else if (target->second.status != "online"sv || target->second.sessions == 0) {
             fx.error(s, "unavailable", "that agent is not online");
         } else if (static_cast<int>(target->second.convs.size()) >= target->second.capacity) {
             fx.error(s, "unavailable", "that agent is at capacity");
@@ -193,9 +195,9 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             send_assignment(fx, c, to);
             drain_queue(fx, now);
         }
-    } else if (type == "resolve") {
+    } else if (type == "resolve"sv) {
         resolve(fx, c, "agent", agent, now);
-    } else if (type == "typing") {
+    } else if (type == "typing"sv) {
         fx.now.push_back({Send::To::visitor, c.visitor, 0,
                           dump(json{{"type", "typing"}, {"on", frame.value("on", false)}, {"author", "agent"}, {"agent_name", agent}})});
     } else {
@@ -231,7 +233,7 @@ void Router::restore_sessions(const std::unordered_map<std::string, int>& visito
 Effects Router::tick(std::int64_t now) {
     Effects fx;
     for (auto& [id, a] : st_.agents) {
-        if (a.status != "offline" && a.sessions == 0 && now - a.disconnected_ms > cfg_.agent_grace_ms)
+        if (a.status != "offline"sv && a.sessions == 0 && now - a.disconnected_ms > cfg_.agent_grace_ms)
             agent_goes_offline(fx, id, now);
     }
     if (!deadlines_ready_) schedule_every_open(now);  // a router that never replayed
@@ -295,7 +297,7 @@ void Router::time_out(Effects& fx, Conversation& c, std::int64_t now) {
     switch (c.stage) {
     case Stage::bot:
         if (now - c.last_activity_ms > cfg_.bot_inactivity_ms) {
-            if (c.last_bot_outcome == "answer" || c.last_bot_outcome == "smalltalk")
+            if (c.last_bot_outcome == "answer"sv || c.last_bot_outcome == "smalltalk"sv)
                 resolve(fx, c, "timeout", "", now);
             else
                 emit(fx, json{{"type", "conversation.abandoned"}, {"conv", id}, {"ts", now}, {"stage", "bot"}});

@@ -12,6 +12,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 const char* stage_name(Stage s) {
     switch (s) {
     case Stage::bot: return "bot";
@@ -42,10 +44,10 @@ void Router::apply(const json& e) {
     const std::int64_t ts = e.value("ts", std::int64_t{0});
     const std::string conv_id(conversation_of(e));
 
-    if (type == "agent.status") {
+    if (type == "agent.status"sv) {
         Agent& a = agent_record(str(e, "agent"));
         a.status = str(e, "status");
-        if (a.status == "offline") {
+        if (a.status == "offline"sv) {
             // Its conversations go back to the head of the queue, oldest first.
             std::vector<Conversation*> back;
             for (const auto& id : a.convs)
@@ -82,13 +84,13 @@ void Router::apply(const json& e) {
     Conversation& c = cit->second;
     ++c.events;
 
-    if (type == "message") {
+    if (type == "message"sv) {
         apply_message(c, MessageEvent::from_json(e));
-    } else if (type == "note") {
+    } else if (type == "note"sv) {
         const std::uint64_t seq = ++c.last_seq;
         json f{{"type", "note"}, {"conv", c.id}, {"seq", seq}, {"ts", ts}, {"agent", str(e, "agent")}, {"text", e.value("text", json())}};
         history_to_extend(c).push_back({seq, false, f.dump(-1, ' ', false, json::error_handler_t::replace)});
-    } else if (type == "handoff.requested") {
+    } else if (type == "handoff.requested"sv) {
         c.handed_off = true;
         c.priority = c.priority || e.value("priority", false);
         c.fallback_streak = 0;
@@ -99,7 +101,7 @@ void Router::apply(const json& e) {
         }
         c.last_activity_ms = ts;
         watch(c, ts);
-    } else if (type == "conversation.assigned") {
+    } else if (type == "conversation.assigned"sv) {
         const std::string agent = str(e, "agent");
         if (!c.agent.empty() && c.agent != agent) agent_record(c.agent).convs.erase(c.id);
         if (c.stage == Stage::queued) dequeue(c);
@@ -114,13 +116,13 @@ void Router::apply(const json& e) {
         const std::uint64_t seq = ++c.last_seq;
         history_to_extend(c).push_back({seq, true,
                              std::move(JsonOut(96).str("agent_name", agent).str("conv", c.id).num("seq", seq).num("ts", ts).str("type", "assigned")).done()});
-    } else if (type == "conversation.transferred") {
+    } else if (type == "conversation.transferred"sv) {
         agent_record(str(e, "from_agent")).convs.erase(c.id);
-    } else if (type == "conversation.abandoned") {
+    } else if (type == "conversation.abandoned"sv) {
         close_conversation(c, ts, false, "");
-    } else if (type == "conversation.tagged") {
+    } else if (type == "conversation.tagged"sv) {
         c.tags.insert(str(e, "tag"));
-    } else if (type == "nps") {
+    } else if (type == "nps"sv) {
         st_.visitors[c.visitor].nps_answered = true;
     }
 }
@@ -242,16 +244,16 @@ void Router::apply_message(Conversation& c, const MessageEvent& m) {
     if (earlier) watch(c, m.ts);
     const std::uint64_t seq = ++c.last_seq;
     history_to_extend(c).push_back({seq, true, message_frame(c, m, seq)});
-    if (m.author == "visitor") {
+    if (m.author == "visitor"sv) {
         if (m.text) c.preview = *m.text;
         if (m.client_id && !m.client_id->empty()) {
             Visitor& v = st_.visitors[c.visitor];
             remember(v.client_ids, v.client_id_order, *m.client_id, {m.msg, c.id, seq});
         }
-    } else if (m.author == "bot") {
+    } else if (m.author == "bot"sv) {
         c.last_bot_outcome = m.outcome.value_or("");
-        c.fallback_streak = c.last_bot_outcome == "fallback" ? c.fallback_streak + 1 : 0;
-    } else if (m.author == "agent") {
+        c.fallback_streak = c.last_bot_outcome == "fallback"sv ? c.fallback_streak + 1 : 0;
+    } else if (m.author == "agent"sv) {
         c.agent_replied = true;
         if (m.client_id && !m.client_id->empty()) {
             Agent& a = agent_record(m.agent.value_or(""));

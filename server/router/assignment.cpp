@@ -13,6 +13,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 bool within_hours(const RouterConfig& cfg, std::int64_t now_ms) {
     if (!cfg.hours_set) return true;
     const std::int64_t local_min = now_ms / 60000 + cfg.utc_offset_minutes;
@@ -24,16 +26,16 @@ bool within_hours(const RouterConfig& cfg, std::int64_t now_ms) {
 
 void Router::request_handoff(Effects& fx, Conversation& c, const std::string& reason, bool priority, std::int64_t now) {
     json e{{"type", "handoff.requested"}, {"conv", c.id}, {"ts", now}, {"reason", reason}};
-    if (priority || reason == "negative_sentiment" || reason == "complaint") e["priority"] = true;
+    if (priority || reason == "negative_sentiment"sv || reason == "complaint"sv) e["priority"] = true;
     emit(fx, std::move(e));
     drain_queue(fx, now);
     if (c.stage != Stage::queued) return;
     const bool anyone_online = cfg_.shared_queue || std::any_of(st_.agents.begin(), st_.agents.end(), [](const auto& kv) {
-        return kv.second.status == "online" && kv.second.sessions > 0;
+        return kv.second.status == "online"sv && kv.second.sessions > 0;
     });
     if (!anyone_online || !within_hours(cfg_, now)) {
         finish(fx);  // the queue position first, then the offer to leave a message
-        const bool fr = c.lang == "fr";
+        const bool fr = c.lang == "fr"sv;
         fx.on_durable.push_back({Send::To::visitor, c.visitor, 0,
                                  dump(json{{"type", "no_agent"},
                                            {"conv", c.id},
@@ -43,7 +45,7 @@ void Router::request_handoff(Effects& fx, Conversation& c, const std::string& re
 
 namespace {
 // Online, connected and below its capacity: may be given a conversation.
-bool has_room(const Agent& a) { return a.status == "online" && a.sessions > 0 && static_cast<int>(a.convs.size()) < a.capacity; }
+bool has_room(const Agent& a) { return a.status == "online"sv && a.sessions > 0 && static_cast<int>(a.convs.size()) < a.capacity; }
 }  // namespace
 
 std::optional<std::string> Router::pick_agent(const Conversation& c, const std::string& except) const {
@@ -173,14 +175,14 @@ Effects Router::cluster_assigned(const std::string& conv, const std::string& age
     auto it = st_.conversations.find(conv);
     if (it == st_.conversations.end()) return fx;
     Conversation& c = it->second;
-    if (by == "transfer") {
+    if (by == "transfer"sv) {
         if (c.stage != Stage::assigned || c.agent == agent) return fx;
         const std::string from = c.agent;
         emit(fx, json{{"type", "conversation.transferred"}, {"conv", c.id}, {"ts", now}, {"from_agent", from}, {"to_agent", agent}});
         emit(fx, json{{"type", "conversation.assigned"}, {"conv", c.id}, {"ts", now}, {"agent", agent}, {"by", "transfer"}});
         fx.on_durable.push_back({Send::To::agent, from, 0, dump(json{{"type", "closed"}, {"conv", c.id}, {"reason", "transferred"}, {"to", agent}})});
     } else {
-        if (c.stage == Stage::bot && by == "manual")
+        if (c.stage == Stage::bot && by == "manual"sv)
             emit(fx, json{{"type", "handoff.requested"}, {"conv", c.id}, {"ts", now}, {"reason", "agent_pickup"}});
         else if (c.stage != Stage::queued)
             return fx;
@@ -206,7 +208,7 @@ void Router::resolve(Effects& fx, Conversation& c, const std::string& by, const 
     if (!agent.empty()) e.agent = agent;
     emit(fx, std::move(e));
     auto v = st_.visitors.find(c.visitor);
-    const bool ask_nps = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent" || by == "bot");
+    const bool ask_nps = v != st_.visitors.end() && !v->second.nps_answered && (by == "agent"sv || by == "bot"sv);
     fx.on_durable.push_back({Send::To::visitor, c.visitor, 0, resolved_frame(c.id, c.last_seq, now, by, ask_nps)});
     if (!had_agent.empty())
         fx.on_durable.push_back({Send::To::agent, had_agent, 0, dump(json{{"type", "closed"}, {"conv", c.id}, {"reason", "resolved"}, {"by", by}})});

@@ -4,6 +4,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 BotAnswer ask_bot(const bot::KnowledgeBase& kb, const std::string& text, const BotContext& ctx) {
     bot::ConversationState st;
     st.lang = bot::parse_lang(ctx.lang);
@@ -12,7 +14,7 @@ BotAnswer ask_bot(const bot::KnowledgeBase& kb, const std::string& text, const B
     BotAnswer a;
     if (!d.intent.empty()) {
         a.intent = d.intent;
-        const bool conversational = d.intent == "human_agent" || d.intent == "greeting" || d.intent == "thanks" || d.intent == "goodbye";
+        const bool conversational = d.intent == "human_agent"sv || d.intent == "greeting"sv || d.intent == "thanks"sv || d.intent == "goodbye"sv;
         if (!conversational) a.faq = d.intent;
     }
     a.outcome = std::string(bot::to_string(d.outcome));

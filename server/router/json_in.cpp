@@ -10,6 +10,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 using json = nlohmann::json;
 
 namespace {
@@ -114,7 +116,7 @@ std::optional<LoggedLine> read_logged(std::string_view line) {
         if (at[seq].type() == dom::element_type::UINT64) out.seq = std::uint64_t(at[seq]);
         else if (at[seq].type() == dom::element_type::INT64 && std::int64_t(at[seq]) >= 0) out.seq = static_cast<std::uint64_t>(std::int64_t(at[seq]));
     }
-    if (*kind == "message") {
+    if (*kind == "message"sv) {
         MessageEvent m;
         m.conv = str(conv).value_or("");
         m.ts = out.ts;
@@ -123,7 +125,7 @@ std::optional<LoggedLine> read_logged(std::string_view line) {
         m.text = str(text);
         m.client_id = str(client_id);
         m.agent = str(agent);
-        m.bot_fields = m.author == "bot";
+        m.bot_fields = m.author == "bot"sv;
         m.faq = str(faq);
         if (seen[score]) {
             switch (at[score].type()) {

@@ -5,6 +5,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 using json = nlohmann::json;
 
 namespace {
@@ -45,7 +47,7 @@ MessageEvent MessageEvent::from_json(const json& e) {
     m.text = text_of(e, "text");
     m.client_id = text_of(e, "client_id");
     m.agent = text_of(e, "agent");
-    m.bot_fields = m.author == "bot";
+    m.bot_fields = m.author == "bot"sv;
     m.faq = text_of(e, "faq");
     if (auto it = e.find("score"); it != e.end() && it->is_number()) m.score = it->get<double>();
     m.outcome = text_of(e, "outcome");
@@ -116,7 +118,7 @@ std::string_view conversation_of(const json& e) {
     if (!e.is_object()) return {};
     auto it = e.find("conv");
     if (it == e.end() || !it->is_string()) return {};
-    if (auto t = e.find("type"); t != e.end() && t->is_string() && t->get_ref<const std::string&>() == "audit") return {};
+    if (auto t = e.find("type"); t != e.end() && t->is_string() && t->get_ref<const std::string&>() == "audit"sv) return {};
     return it->get_ref<const std::string&>();
 }
 

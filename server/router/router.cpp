@@ -8,6 +8,8 @@
 
 namespace chat::router {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 bool valid_client_id(const json& v) {
@@ -91,18 +93,18 @@ std::string Router::message_frame(const Conversation& c, const MessageEvent& e, 
     // Written directly (keys in nlohmann's sorted order): one per message, on the hot path.
     const std::string_view author = e.author;
     JsonOut f(192 + (e.text ? e.text->size() : 0) + e.suggestions.size());
-    if (author == "agent") f.str("agent_name", e.agent ? std::string_view(*e.agent) : std::string_view());
+    if (author == "agent"sv) f.str("agent_name", e.agent ? std::string_view(*e.agent) : std::string_view());
     f.str("author", author);
-    if (author == "visitor" && e.client_id) f.str("client_id", *e.client_id);
+    if (author == "visitor"sv && e.client_id) f.str("client_id", *e.client_id);
     f.str("conv", c.id);
-    if (author == "bot") {
+    if (author == "bot"sv) {
         if (e.faq) f.str("faq", *e.faq);
         else f.raw("faq", "null");
     }
     f.str("msg", e.msg);
-    if (author == "bot" && e.outcome) f.str("outcome", *e.outcome);
+    if (author == "bot"sv && e.outcome) f.str("outcome", *e.outcome);
     f.num("seq", seq);
-    if (author == "bot") f.raw("suggestions", e.suggestions.empty() ? std::string_view("[]") : std::string_view(e.suggestions));
+    if (author == "bot"sv) f.raw("suggestions", e.suggestions.empty() ? std::string_view("[]") : std::string_view(e.suggestions));
     f.raw("text", e.text_json());
     f.num("ts", e.ts);
     f.str("type", "message");
@@ -169,9 +171,9 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
                               const std::string& page, std::int64_t now) {
     Effects fx;
     const std::string type = frame.value("type", "");
-    if (type == "message") {
+    if (type == "message"sv) {
         visitor_message(fx, s, visitor, frame, lang, page, now);
-    } else if (type == "handoff") {
+    } else if (type == "handoff"sv) {
         Conversation* c = current_conversation(visitor);
         if (!c || c->stage == Stage::resolved || c->stage == Stage::abandoned) {
             fx.error(s, "bad_request", "no open conversation: send a message first");
@@ -180,12 +182,12 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
         } else if (c->stage == Stage::queued) {
             fx.now.push_back({Send::To::session, {}, s, dump(json{{"type", "queued"}, {"position", queue_position(c->id)}})});
         }
-    } else if (type == "typing") {
+    } else if (type == "typing"sv) {
         Conversation* c = current_conversation(visitor);
         if (c && c->stage == Stage::assigned)
             fx.now.push_back({Send::To::agent, c->agent, 0,
                               dump(json{{"type", "typing"}, {"conv", c->id}, {"on", frame.value("on", false)}, {"author", "visitor"}})});
-    } else if (type == "csat") {
+    } else if (type == "csat"sv) {
         Conversation* c = current_conversation(visitor);
         const json& score = frame.contains("score") ? frame["score"] : json();
         if (!score.is_number_integer() || score.get<std::int64_t>() < 1 || score.get<std::int64_t>() > 5) {
@@ -203,7 +205,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             emit(fx, std::move(e));
             fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("csat")});
         }
-    } else if (type == "nps") {
+    } else if (type == "nps"sv) {
         Conversation* c = current_conversation(visitor);
         const json& score = frame.contains("score") ? frame["score"] : json();
         if (!score.is_number_integer() || score.get<std::int64_t>() < 0 || score.get<std::int64_t>() > 10) {
@@ -214,20 +216,20 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             emit(fx, json{{"type", "nps"}, {"conv", c->id}, {"ts", now}, {"score", score}, {"visitor", visitor}});
             fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("nps")});
         }
-    } else if (type == "resolve") {
+    } else if (type == "resolve"sv) {
         Conversation* c = current_conversation(visitor);
         if (!c || c->stage == Stage::resolved || c->stage == Stage::abandoned)
             fx.error(s, "not_found", "no open conversation");
         else
             resolve(fx, *c, "visitor", "", now);
-    } else if (type == "helpful") {
+    } else if (type == "helpful"sv) {
         Conversation* c = current_conversation(visitor);
         if (!c || c->stage != Stage::bot) {
             fx.error(s, "bad_request", "no bot answer to rate");
         } else if (frame.value("value", false)) {
             resolve(fx, *c, "bot", "", now);
         } else {
-            const bool fr = c->lang == "fr";
+            const bool fr = c->lang == "fr"sv;
             MessageEvent e = bot_message(*c, now);
             e.text = fr ? "Désolé de ne pas avoir pu vous aider. Voulez-vous parler à un conseiller ?"
                         : "Sorry I could not help. Would you like to talk to someone from our team?";
@@ -236,7 +238,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             emit(fx, std::move(e));
             deliver(fx, *c, c->history.back().frame, true);
         }
-    } else if (type == "offline_message") {
+    } else if (type == "offline_message"sv) {
         const json& email = frame.contains("email") ? frame["email"] : json();
         const json& text = frame.contains("text") ? frame["text"] : json();
         const std::string em = email.is_string() ? email.get<std::string>() : "";
@@ -252,10 +254,10 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             emit(fx, std::move(e));
             fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("offline_message")});
         }
-    } else if (type == "track") {
+    } else if (type == "track"sv) {
         const json& value = frame.contains("value") ? frame["value"] : json();
         const std::string currency = frame.value("currency", "");
-        if (frame.value("event", "") != "purchase") {
+        if (frame.value("event", "") != "purchase"sv) {
             fx.error(s, "bad_request", "only the \"purchase\" event is tracked");
         } else if (!value.is_number() || value.get<double>() < 0 || currency.size() != 3) {
             fx.error(s, "bad_request", "purchase needs a number \"value\" and a 3-letter \"currency\"");
@@ -354,7 +356,7 @@ void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::in
     if (!a.lang.empty()) e.lang = a.lang;
     emit(fx, std::move(e));
     deliver(fx, c, c.history.back().frame, true);
-    if (a.outcome == "handoff")
+    if (a.outcome == "handoff"sv)
         request_handoff(fx, c, a.handoff_reason.empty() ? "visitor_asked" : a.handoff_reason, a.priority, now);
 }
 
