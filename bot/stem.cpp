@@ -9,8 +9,9 @@
 namespace chat::bot::detail {
 namespace {
 
+// The last letters first: most suffixes tried fail there, without a call to compare the rest.
 bool ends(const char* w, std::size_t n, std::string_view suf) {
-    return n >= suf.size() && std::string_view(w + n - suf.size(), suf.size()) == suf;
+    return n >= suf.size() && w[n - 1] == suf.back() && std::string_view(w + n - suf.size(), suf.size()) == suf;
 }
 bool vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
 bool has_vowel(const char* w, std::size_t n) {

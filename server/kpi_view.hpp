@@ -33,6 +33,8 @@ public:
     void line(std::string_view line);
     void event(const kpi::Event& e);
     bool empty() const { return bytes_.empty(); }
+    // Room for about `bytes` more (an event takes its fields' length and ~80 bytes).
+    void reserve_more(std::size_t bytes) { bytes_.reserve(bytes_.size() + bytes); }
     // Adds everything, in order, to `engine`.
     void add_to(kpi::Engine& engine) const;
 

@@ -6,6 +6,7 @@
 #include "json_out.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -178,6 +179,18 @@ void JsonOut::string_value(std::string_view s) {
     append_json_string(out_, s);
     n_ = out_.size();
     out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
+}
+
+JsonOut& JsonOut::fraction(std::string_view key, double v) {
+    name(key);
+    if (!std::isfinite(v)) {
+        put("null");
+        return *this;
+    }
+    room(64);  // nlohmann's own number buffer is as long
+    char* p = out_.data() + n_;
+    n_ = static_cast<std::size_t>(nlohmann::detail::to_chars(p, p + 64, v) - out_.data());
+    return *this;
 }
 
 JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {

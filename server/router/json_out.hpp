@@ -37,7 +37,7 @@ public:
         n_ = 1;
     }
 
-    JsonOut& str(std::string_view key, std::string_view value) {
+    [[gnu::always_inline]] JsonOut& str(std::string_view key, std::string_view value) {
         name(key);
         string_value(value);
         return *this;
@@ -51,7 +51,9 @@ public:
         n_ = static_cast<std::size_t>(std::to_chars(p, p + 24, value).ptr - out_.data());
         return *this;
     }
-    // Any value, serialised by nlohmann (numbers with a fraction, arrays, null...).
+    // A double, written by the number formatter nlohmann's dump uses (null when not finite).
+    JsonOut& fraction(std::string_view key, double v);
+    // Any value, serialised by nlohmann (arrays, null...).
     JsonOut& value(std::string_view key, const nlohmann::json& v);
     // A value already serialised.
     JsonOut& raw(std::string_view key, std::string_view json) {

@@ -95,7 +95,7 @@ std::string MessageEvent::log_line(std::string_view node, std::uint64_t seq) con
     f.str("node", node);
     if (bot_fields) {
         if (outcome) f.str("outcome", *outcome);
-        f.value("score", json(score));
+        f.fraction("score", score);
     }
     f.num("seq", seq);
     if (bot_fields) f.raw("suggestions", suggestions.empty() ? std::string_view("[]") : std::string_view(suggestions));

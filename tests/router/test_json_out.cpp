@@ -3,6 +3,10 @@
 // escapes, control characters, UTF-8 kept as is and bytes that are not UTF-8.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include "json_out.hpp"
 
 using chat::router::JsonOut;
@@ -120,4 +124,24 @@ TEST_CASE("json_out: an object written field by field equals nlohmann's dump of 
     std::string got;
     chat::router::append_json_value(got, nested);
     CHECK(got == nl(nested));
+}
+
+TEST_CASE("json_out: a fraction is written as nlohmann writes the double") {
+    std::vector<double> cases = {0.0, -0.0, 1.0, -3.0, 0.5, 0.8125, 1e-5, 1e-4, 123456789012345678.0, 1e300, -2.5e-300,
+                                 0.1, 1.0 / 3, static_cast<double>(0.81253439f), 5e-324, 1.7976931348623157e308,
+                                 std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    std::uint64_t state = 0x2545f4914f6cdd1dull;
+    for (int n = 0; n < 20000; ++n) {  // bot scores are floats in [0, 1]; then any bit pattern
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        cases.push_back(static_cast<double>(static_cast<float>(state % 1000001) / 1000000.0f));
+        double any;
+        std::memcpy(&any, &state, sizeof any);
+        cases.push_back(any);
+    }
+    for (double d : cases) {
+        INFO("value " << d);
+        REQUIRE(JsonOut(16).fraction("score", d).done() == nl(json{{"score", d}}));
+    }
 }
