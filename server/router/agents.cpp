@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "json_in.hpp"
+
 namespace chat::router {
 
 using namespace std::string_view_literals;
@@ -98,7 +100,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
     }
 
     // Everything else names a conversation.
-    const json& conv = frame.contains("conv") ? frame["conv"] : json();
+    const json& conv = member(frame, "conv");
     if (!conv.is_string()) {
         if (type == "message"sv || type == "note"sv || type == "transfer"sv || type == "resolve"sv || type == "tag"sv ||
             type == "accept"sv || type == "typing"sv)
@@ -137,8 +139,8 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
     }
 
     if (type == "message"sv) {
-        const json& text = frame.contains("text") ? frame["text"] : json();
-        const json& cid = frame.contains("client_id") ? frame["client_id"] : json();
+        const json& text = member(frame, "text");
+        const json& cid = member(frame, "client_id");
         if (!cid.is_string() || cid.get_ref<const std::string&>().empty() || cid.get_ref<const std::string&>().size() > 128) {
             fx.error(s, "bad_request", "message needs a \"client_id\" string of 1 to 128 characters");
         } else if (!text.is_string() || text.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -162,7 +164,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             deliver(fx, c, c.history.back().frame, true);
         }
     } else if (type == "note"sv) {
-        const json& text = frame.contains("text") ? frame["text"] : json();
+        const json& text = member(frame, "text");
         if (!text.is_string() || text.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos) {
             fx.error(s, "bad_request", "note needs a non-empty \"text\"");
         } else {
@@ -170,7 +172,7 @@ Effects Router::agent_frame(SessionId s, const std::string& agent, const json& f
             deliver(fx, c, c.history.back().frame, false);
         }
     } else if (type == "tag"sv) {
-        const json& tag = frame.contains("tag") ? frame["tag"] : json();
+        const json& tag = member(frame, "tag");
         if (!tag.is_string() || tag.get_ref<const std::string&>().empty() || tag.get_ref<const std::string&>().size() > 64) {
             fx.error(s, "bad_request", "tag needs a \"tag\" string of 1 to 64 characters");
         } else if (!c.tags.count(tag.get<std::string>())) {

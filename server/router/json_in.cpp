@@ -160,4 +160,10 @@ std::optional<LoggedLine> read_logged(std::string_view line) {
     return out;
 }
 
+const nlohmann::json& member(const nlohmann::json& frame, const char* key) {
+    static const nlohmann::json missing;
+    const auto it = frame.find(key);
+    return it != frame.end() ? *it : missing;
+}
+
 }  // namespace chat::router

@@ -21,6 +21,10 @@ namespace chat::router {
 
 nlohmann::json parse_json(std::string_view text);
 
+// A frame's member by reference, or a null when the frame has none: looked up once, and the
+// value not copied.
+const nlohmann::json& member(const nlohmann::json& frame, const char* key);
+
 // A logged message or lifecycle event (opened, reopened, resolved), typed.
 struct LoggedLine {
     std::optional<MessageEvent> message;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "json_in.hpp"
 #include "json_out.hpp"
 
 namespace chat::router {
@@ -172,6 +173,8 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
     Effects fx;
     const std::string type = frame.value("type", "");
     if (type == "message"sv) {
+        fx.events.reserve(4);  // the message, the bot's answer, perhaps the conversation's opening
+        fx.on_durable.reserve(4);
         visitor_message(fx, s, visitor, frame, lang, page, now);
     } else if (type == "handoff"sv) {
         Conversation* c = current_conversation(visitor);
@@ -189,7 +192,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
                               dump(json{{"type", "typing"}, {"conv", c->id}, {"on", frame.value("on", false)}, {"author", "visitor"}})});
     } else if (type == "csat"sv) {
         Conversation* c = current_conversation(visitor);
-        const json& score = frame.contains("score") ? frame["score"] : json();
+        const json& score = member(frame, "score");
         if (!score.is_number_integer() || score.get<std::int64_t>() < 1 || score.get<std::int64_t>() > 5) {
             fx.error(s, "bad_request", "csat score must be a whole number from 1 to 5");
         } else if (!c) {
@@ -207,7 +210,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
         }
     } else if (type == "nps"sv) {
         Conversation* c = current_conversation(visitor);
-        const json& score = frame.contains("score") ? frame["score"] : json();
+        const json& score = member(frame, "score");
         if (!score.is_number_integer() || score.get<std::int64_t>() < 0 || score.get<std::int64_t>() > 10) {
             fx.error(s, "bad_request", "nps score must be a whole number from 0 to 10");
         } else if (!c) {
@@ -239,8 +242,8 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             deliver(fx, *c, c->history.back().frame, true);
         }
     } else if (type == "offline_message"sv) {
-        const json& email = frame.contains("email") ? frame["email"] : json();
-        const json& text = frame.contains("text") ? frame["text"] : json();
+        const json& email = member(frame, "email");
+        const json& text = member(frame, "text");
         const std::string em = email.is_string() ? email.get<std::string>() : "";
         const auto at = em.find('@');
         if (em.size() > 254 || at == std::string::npos || at == 0 || em.find('.', at) == std::string::npos ||
@@ -255,7 +258,7 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
             fx.on_durable.push_back({Send::To::session, {}, s, ok_frame("offline_message")});
         }
     } else if (type == "track"sv) {
-        const json& value = frame.contains("value") ? frame["value"] : json();
+        const json& value = member(frame, "value");
         const std::string currency = frame.value("currency", "");
         if (frame.value("event", "") != "purchase"sv) {
             fx.error(s, "bad_request", "only the \"purchase\" event is tracked");
@@ -276,8 +279,8 @@ Effects Router::visitor_frame(SessionId s, const std::string& visitor, const jso
 
 void Router::visitor_message(Effects& fx, SessionId s, const std::string& visitor, const json& frame,
                              const std::string& lang, const std::string& page, std::int64_t now) {
-    const json& cid = frame.contains("client_id") ? frame["client_id"] : json();
-    const json& text = frame.contains("text") ? frame["text"] : json();
+    const json& cid = member(frame, "client_id");
+    const json& text = member(frame, "text");
     if (!valid_client_id(cid)) return fx.error(s, "bad_request", "message needs a \"client_id\" string of 1 to 128 characters");
     if (!text.is_string() || text.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos)
         return fx.error(s, "bad_request", "message needs a non-empty \"text\"");
