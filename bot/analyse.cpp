@@ -40,9 +40,17 @@ bool is_feeling(const Lexicon& lex, std::string_view w) {
 void add_word(const LangKB& kb, std::string_view w, Analysis& out) {
     const Lexicon& lex = kb.lex;
     std::string_view surface = w;
-    TermId term = lookup(kb, w, out.tmp);
-    bool stop = lex.is_stop(w);
-    bool feeling = is_feeling(lex, w);
+    TermId term;
+    bool stop, feeling;
+    if (const std::uint32_t known = kb.surface.find(w); known != StrMap::npos) {  // most words
+        term = kb.surface_term[known];
+        stop = kb.surface_kind[known] & LangKB::kStopWord;
+        feeling = kb.surface_kind[known] & LangKB::kFeelingWord;
+    } else {
+        term = lookup(kb, w, out.tmp);
+        stop = lex.is_stop(w);
+        feeling = is_feeling(lex, w);
+    }
     std::string squeezed;  // rare path: only stretched words get here
     if (term == kNoTerm && !stop && !feeling) {
         // "merciii" / "heeelp": drop one letter of a doubled pair until the word is known.

@@ -90,6 +90,11 @@ struct LangKB {
     // Known surface words (for spelling correction) and the term each one means.
     StrMap surface;
     std::vector<TermId> surface_term;
+    // Per surface word: kStopWord and kFeelingWord, so that a known word of a message is
+    // looked up once (its term, and whether it is a stop or a sentiment word) instead of five
+    // times and stemmed.
+    std::vector<std::uint8_t> surface_kind;
+    static constexpr std::uint8_t kStopWord = 1, kFeelingWord = 2;
     TypoIndex typo;
 
     std::string text_fallback, text_handoff, text_suggest, text_empty;

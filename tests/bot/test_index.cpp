@@ -1,6 +1,9 @@
-// Unit tests: the scoring index. Patterns are tried only when a term of their first group is
-// in the message (LangKB::pattern_begin / pattern_ids); that must find exactly the rules that
-// trying every pattern finds, for every question of the labelled sets, in both languages.
+// Unit tests: the tables built at load that spare the analysis and the scoring work. Patterns
+// are tried only when a term of their first group is in the message (LangKB::pattern_begin /
+// pattern_ids): that must find exactly the rules that trying every pattern finds, for every
+// question of the labelled sets, in both languages. A known word's term and kind are read from
+// one table (LangKB::surface_term / surface_kind): each must be what stemming and the lexicon
+// say.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -11,6 +14,7 @@
 #include "index.hpp"
 #include "kb_fixture.hpp"
 #include "normalise.hpp"
+#include "stem.hpp"
 
 using namespace chat::bot;
 using namespace chat::bot::detail;
@@ -73,4 +77,32 @@ TEST_CASE("the pattern index finds exactly the rules that trying every pattern f
     }
     CHECK(asked > 1000);
     CHECK(with_rule > 200);  // the sets do reach the patterns: the comparison is not vacuous
+}
+
+TEST_CASE("a known word's term, stop and feeling kinds are what stemming and the lexicon say") {
+    const auto kb = bot_test::shop_kb();
+    for (Lang lang : {Lang::fr, Lang::en}) {
+        const LangKB& lk = kb->lang(lang);
+        REQUIRE(lk.surface_kind.size() == lk.surface_term.size());
+        std::size_t words = 0, stops = 0, feelings = 0, with_term = 0;
+        std::string first_wrong;
+        lk.surface.for_each([&](std::string_view w, std::uint32_t i) {
+            ++words;
+            const bool stop = lk.lex.is_stop(w);
+            const bool feeling = lk.lex.sentiment.contains(w) || lk.lex.negator.contains(w) || lk.lex.intensifier.contains(w);
+            const TermId term = lk.terms.find(stem(lang, w));
+            stops += stop;
+            feelings += feeling;
+            with_term += term != kNoTerm;
+            const bool right = lk.surface_term[i] == term && ((lk.surface_kind[i] & LangKB::kStopWord) != 0) == stop &&
+                               ((lk.surface_kind[i] & LangKB::kFeelingWord) != 0) == feeling;
+            if (!right && first_wrong.empty()) first_wrong = std::string(w);
+        });
+        INFO("first word the table gets wrong: " << first_wrong);
+        CHECK(first_wrong.empty());
+        CHECK(words > 500);
+        CHECK(stops > 20);     // every kind is represented: the comparison is not vacuous
+        CHECK(feelings > 20);
+        CHECK(with_term > 200);
+    }
 }
