@@ -65,8 +65,11 @@ class Event {
 public:
     Event(nlohmann::json j) : json_(std::move(j)) {}  // NOLINT: implicit, as events were JSON
     Event(nlohmann::json::initializer_list_t init) : json_(init) {}
-    explicit Event(MessageEvent m) : message_(std::move(m)) {}
-    explicit Event(ConvEvent c) : conv_(std::move(c)) {}
+    // Moved in once (a message carries a dozen strings; a copy is asked for explicitly).
+    explicit Event(MessageEvent&& m) : message_(std::move(m)) {}
+    explicit Event(ConvEvent&& c) : conv_(std::move(c)) {}
+    explicit Event(const MessageEvent& m) : message_(m) {}
+    explicit Event(const ConvEvent& c) : conv_(c) {}
 
     // The typed message, or null for an event held otherwise.
     const MessageEvent* message() const { return message_ ? &*message_ : nullptr; }

@@ -53,12 +53,12 @@ void Router::emit(Effects& fx, json event) {
     fx.events.emplace_back(std::move(event));
 }
 
-void Router::emit(Effects& fx, MessageEvent event) {
+void Router::emit(Effects& fx, MessageEvent&& event) {
     fx.events.emplace_back(std::move(event));
     apply(fx.events.back());
 }
 
-void Router::emit(Effects& fx, ConvEvent event) {
+void Router::emit(Effects& fx, ConvEvent&& event) {
     fx.events.emplace_back(std::move(event));
     apply(fx.events.back());
 }

@@ -203,8 +203,8 @@ public:
 private:
     // Builds an event, applies it, and records it in `fx`.
     void emit(Effects& fx, json event);
-    void emit(Effects& fx, MessageEvent event);
-    void emit(Effects& fx, ConvEvent event);
+    void emit(Effects& fx, MessageEvent&& event);
+    void emit(Effects& fx, ConvEvent&& event);
     // A message event's change of state (live, or converted from a replayed line).
     void apply_message(Conversation& c, const MessageEvent& m);
     void apply_conv(const ConvEvent& e);
