@@ -345,12 +345,12 @@ void Router::visitor_message(Effects& fx, SessionId s, const std::string& visito
                              ack_frame(client_id, "", ack_msg, c->last_seq)});
     deliver(fx, *c, c->history.back().frame, true);
 
-    if (answer && c->stage == Stage::bot) bot_reply(fx, *c, *answer, now);
+    if (answer && c->stage == Stage::bot) bot_reply(fx, *c, std::move(*answer), now);
 }
 
-void Router::bot_reply(Effects& fx, Conversation& c, const BotAnswer& a, std::int64_t now) {
+void Router::bot_reply(Effects& fx, Conversation& c, BotAnswer&& a, std::int64_t now) {
     MessageEvent e = bot_message(c, now);
-    e.text = a.text;
+    e.text = std::move(a.text);
     e.faq = a.faq;
     e.score = a.score;
     e.outcome = a.outcome;

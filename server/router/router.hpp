@@ -222,7 +222,7 @@ private:
 
     void visitor_message(Effects& fx, SessionId s, const std::string& visitor, const json& frame,
                          const std::string& lang, const std::string& page, std::int64_t now);
-    void bot_reply(Effects& fx, Conversation& c, const BotAnswer& answer, std::int64_t now);
+    void bot_reply(Effects& fx, Conversation& c, BotAnswer&& answer, std::int64_t now);
     void request_handoff(Effects& fx, Conversation& c, const std::string& reason, bool priority, std::int64_t now);
     // Assigns queued conversations to free agents, in queue order, and pushes positions.
     void drain_queue(Effects& fx, std::int64_t now);
