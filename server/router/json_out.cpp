@@ -166,6 +166,24 @@ void JsonOut::grow(std::size_t more) {
 }
 
 void JsonOut::string_value(std::string_view s) {
+#if defined(__SSE2__)
+    // Ids, types, outcomes (8 to 16 bytes): checked and copied as two overlapping words.
+    if (s.size() >= 8 && s.size() <= 16) {
+        std::uint64_t head, tail;
+        std::memcpy(&head, s.data(), 8);
+        std::memcpy(&tail, s.data() + s.size() - 8, 8);
+        if (special_mask(_mm_set_epi64x(static_cast<long long>(tail), static_cast<long long>(head))) == 0) {
+            room(s.size() + 2);
+            char* p = out_.data() + n_;
+            p[0] = '"';
+            std::memcpy(p + 1, &head, 8);
+            std::memcpy(p + 1 + s.size() - 8, &tail, 8);
+            p[s.size() + 1] = '"';
+            n_ += s.size() + 2;
+            return;
+        }
+    }
+#endif
     if (first_special(s, 0) == s.size()) {  // keys, ids, most texts: copied between quotes
         room(s.size() + 2);
         char* p = out_.data() + n_;
