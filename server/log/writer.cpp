@@ -55,6 +55,7 @@ struct Writer::Impl {
   int fd = -1;
   fs::path segment;
   std::uint64_t size = 0;          // bytes in the current segment
+  std::uint64_t first_seq = 0;     // the first seq of its name
   std::uint64_t durable_size = 0;  // of which fdatasync'ed
   bool segment_broken = false;     // a rollback failed: start a new segment
   std::uint64_t last_seq = 0;      // highest seq accepted so far
@@ -100,6 +101,7 @@ struct Writer::Impl {
     if (fd >= 0) ::close(fd);
     fd = nfd;
     segment = p;
+    first_seq = first_seq_of(p);
     size = durable_size = static_cast<std::uint64_t>(st.st_size);
     segment_broken = false;
     return {};
@@ -131,12 +133,13 @@ struct Writer::Impl {
     }
   }
 
-  // The first seq in the current segment's name (events-<node>-<first seq>.jsonl).
-  std::uint64_t segment_first_seq() const {
-    const std::string name = segment.stem().string();
+  // The first seq in a segment's name (events-<node>-<first seq>.jsonl), read once when it opens.
+  static std::uint64_t first_seq_of(const fs::path& p) {
+    const std::string name = p.stem().string();
     const auto dash = name.rfind('-');
     return dash == std::string::npos ? 0 : std::strtoull(name.c_str() + dash + 1, nullptr, 10);
   }
+  std::uint64_t segment_first_seq() const { return first_seq; }
 
   // --- one group -------------------------------------------------------------------------
   std::error_code writev_all(std::vector<iovec>& iov) {
