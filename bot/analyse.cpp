@@ -33,10 +33,6 @@ TermId lookup(const LangKB& kb, std::string_view w, std::string& tmp) {
     return kb.terms.find(tmp);
 }
 
-bool is_feeling(const Lexicon& lex, std::string_view w) {
-    return lex.sentiment.contains(w) || lex.negator.contains(w) || lex.intensifier.contains(w);
-}
-
 void add_word(const LangKB& kb, std::string_view w, Analysis& out) {
     const Lexicon& lex = kb.lex;
     std::string_view surface = w;
@@ -49,7 +45,7 @@ void add_word(const LangKB& kb, std::string_view w, Analysis& out) {
     } else {
         term = lookup(kb, w, out.tmp);
         stop = lex.is_stop(w);
-        feeling = is_feeling(lex, w);
+        feeling = lex.is_feeling(w);
     }
     std::string squeezed;  // rare path: only stretched words get here
     if (term == kNoTerm && !stop && !feeling) {
@@ -57,9 +53,9 @@ void add_word(const LangKB& kb, std::string_view w, Analysis& out) {
         std::string s(w);
         while (squeeze_double(s)) {
             const TermId t = lookup(kb, s, out.tmp);
-            if (t != kNoTerm || lex.is_stop(s) || is_feeling(lex, s) || kb.surface.contains(s)) {
+            if (t != kNoTerm || lex.is_stop(s) || lex.is_feeling(s) || kb.surface.contains(s)) {
                 squeezed = s; surface = squeezed; term = t;
-                stop = lex.is_stop(s); feeling = is_feeling(lex, s);
+                stop = lex.is_stop(s); feeling = lex.is_feeling(s);
                 break;
             }
         }
@@ -70,7 +66,7 @@ void add_word(const LangKB& kb, std::string_view w, Analysis& out) {
             surface = kb.typo.word(i);
             term = kb.surface_term[i];
             stop = lex.is_stop(surface);
-            feeling = is_feeling(lex, surface);
+            feeling = lex.is_feeling(surface);
         }
     }
     if (is_number(surface)) stop = true;  // order numbers, sizes: only patterns may use them

@@ -231,9 +231,8 @@ void build_lang(const FaqFile& file, const Settings& settings, std::vector<Topic
         lk.surface.set(w, static_cast<std::uint32_t>(vocab.size()));
         const TermId t = lk.terms.find(stem(lk.lang, w));
         lk.surface_term.push_back(t);
-        const bool feeling = lk.lex.sentiment.contains(w) || lk.lex.negator.contains(w) || lk.lex.intensifier.contains(w);
         lk.surface_kind.push_back(static_cast<std::uint8_t>((lk.lex.is_stop(w) ? LangKB::kStopWord : 0) |
-                                                            (feeling ? LangKB::kFeelingWord : 0)));
+                                                            (lk.lex.is_feeling(w) ? LangKB::kFeelingWord : 0)));
         vocab.push_back(w);
         freq.push_back(n);
     }

@@ -25,6 +25,8 @@ struct Lexicon {
 
     static Lexicon build(Lang lang);
     bool is_stop(std::string_view w) const { return stop.contains(w); }
+    // A word the sentiment reading looks at: a sentiment word, a negator or an intensifier.
+    bool is_feeling(std::string_view w) const { return sentiment.contains(w) || negator.contains(w) || intensifier.contains(w); }
 };
 
 }  // namespace chat::bot::detail
