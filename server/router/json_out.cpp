@@ -165,25 +165,17 @@ void JsonOut::grow(std::size_t more) {
     out_.resize(want > 2 * out_.size() ? want : 2 * out_.size());
 }
 
+// The rare writers that append to a std::string (escapes, nlohmann's values) write at the end
+// of what is written so far; the buffer is then sized ahead again.
+template <class Append>
+void JsonOut::through_string(Append&& append) {
+    out_.resize(n_);
+    append(out_);
+    n_ = out_.size();
+    out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
+}
+
 void JsonOut::string_value(std::string_view s) {
-#if defined(__SSE2__)
-    // Ids, types, outcomes (8 to 16 bytes): checked and copied as two overlapping words.
-    if (s.size() >= 8 && s.size() <= 16) {
-        std::uint64_t head, tail;
-        std::memcpy(&head, s.data(), 8);
-        std::memcpy(&tail, s.data() + s.size() - 8, 8);
-        if (special_mask(_mm_set_epi64x(static_cast<long long>(tail), static_cast<long long>(head))) == 0) {
-            room(s.size() + 2);
-            char* p = out_.data() + n_;
-            p[0] = '"';
-            std::memcpy(p + 1, &head, 8);
-            std::memcpy(p + 1 + s.size() - 8, &tail, 8);
-            p[s.size() + 1] = '"';
-            n_ += s.size() + 2;
-            return;
-        }
-    }
-#endif
     if (first_special(s, 0) == s.size()) {  // keys, ids, most texts: copied between quotes
         room(s.size() + 2);
         char* p = out_.data() + n_;
@@ -193,10 +185,7 @@ void JsonOut::string_value(std::string_view s) {
         n_ += s.size() + 2;
         return;
     }
-    out_.resize(n_);
-    append_json_string(out_, s);
-    n_ = out_.size();
-    out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
+    through_string([&](std::string& out) { append_json_string(out, s); });
 }
 
 JsonOut& JsonOut::fraction(std::string_view key, double v) {
@@ -213,10 +202,7 @@ JsonOut& JsonOut::fraction(std::string_view key, double v) {
 
 JsonOut& JsonOut::value(std::string_view key, const nlohmann::json& v) {
     name(key);
-    out_.resize(n_);
-    append_json_value(out_, v);
-    n_ = out_.size();
-    out_.resize(out_.capacity() > n_ + 64 ? out_.capacity() : n_ + 64);
+    through_string([&](std::string& out) { append_json_value(out, v); });
     return *this;
 }
 

@@ -98,6 +98,8 @@ private:
     }
     // A string value, escaped as append_json_string escapes it.
     void string_value(std::string_view s);
+    template <class Append>
+    void through_string(Append&& append);  // json_out.cpp
     std::string out_;
     std::size_t n_ = 0;
 };
