@@ -104,6 +104,7 @@ void apply_limits(Limits& l, const json& obj) {
         else if (k == "conns_per_address") l.conns_per_address = static_cast<std::size_t>(num(0, 1e9));
         else if (k == "max_connections") l.max_connections = static_cast<std::size_t>(num(1, 1e9));
         else if (k == "outgoing_queue_frames") l.outgoing_queue_frames = static_cast<std::size_t>(num(1, 1e6));
+        else if (k == "history_frames") l.history_frames = static_cast<std::size_t>(num(0, 1e9));
         else if (k == "login_burst") l.login_burst = num(1, 1e6);
         else if (k == "login_per_min") l.login_per_min = num(0.01, 1e6);
         else throw UsageError("config limits." + k + ": unknown limit");
@@ -271,7 +272,8 @@ the event log and the KPIs.
   --config FILE          JSON file whose keys are these flags' names; flags win over it;
                          its "limits" object sets frame_bytes, text_chars, msgs_per_s, burst,
                          header_timeout_s, conns_per_address, max_connections,
-                         login_burst, login_per_min; its
+                         login_burst, login_per_min, outgoing_queue_frames,
+                         history_frames; its
                          "timeouts" object (seconds) reopen_window_s, bot_inactivity_s,
                          agent_inactivity_s, queue_abandon_s, agent_grace_s,
                          history_kept_s; its

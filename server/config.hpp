@@ -28,6 +28,9 @@ struct Limits {
     std::size_t conns_per_address = 100;  // 0 = no limit
     std::size_t max_connections = 100000;
     std::size_t outgoing_queue_frames = 256;  // per connection; a slower client is dropped
+    // Frames of an open conversation's history kept in memory (up to twice as many before the
+    // oldest go to the log, read back when needed); 0: all kept.
+    std::size_t history_frames = 16;
     double login_burst = 5;     // login attempts per account at once (an address: 4x)
     double login_per_min = 6;   // then this many a minute (an address: 4x)
 };

@@ -114,6 +114,7 @@ static router::RouterConfig router_config(const SharedState& state) {
     cfg.queue_abandon_ms = t.queue_abandon_ms;
     cfg.agent_grace_ms = t.agent_grace_ms;
     cfg.history_kept_ms = t.history_kept_ms;
+    cfg.history_frames_kept = state.config().limits.history_frames;
     const auto& h = state.config().hours;
     cfg.hours_set = h.set;
     cfg.utc_offset_minutes = h.utc_offset_minutes;

@@ -154,7 +154,7 @@ Effects Router::visitor_connected(SessionId s, const std::string& visitor, const
     fx.now.push_back({Send::To::session, {}, s, dump(w)});
     if (c && last_seq && *last_seq < c->last_seq) {
         std::vector<HistoryFrame> scratch;
-        for (const auto& h : history_of(*c, scratch))
+        for (const auto& h : history_of(*c, scratch, *last_seq))
             if (h.visitor_visible && h.seq > *last_seq) fx.now.push_back({Send::To::session, {}, s, h.frame});
     }
     if (c && c->stage == Stage::queued)

@@ -58,6 +58,8 @@ struct HistoryRequest {
     std::string conv;
     std::vector<std::uint64_t> places;  // as given to Router::logged
     bool erased = false;                // the visitor's texts are forgotten: null them
+    // When only the oldest frames are in the log: the latest, in memory, which follow them.
+    std::vector<HistoryFrame> tail;
 };
 
 struct RouterConfig {
@@ -71,6 +73,9 @@ struct RouterConfig {
     // A closed conversation's history stays in memory this long, then is read from the log
     // when needed (resume, transcript, reopening). Negative: always kept in memory.
     std::int64_t history_kept_ms = 10LL * 60 * 1000;
+    // An open conversation keeps at most twice this many frames in memory: past that, once
+    // every event of it is placed, all but the latest this many go to the log (0: all kept).
+    std::size_t history_frames_kept = 16;
     std::string offline_hours_fr = "du lundi au vendredi, de 9 h à 18 h";
     std::string offline_hours_en = "Monday to Friday, 9 am to 6 pm";
     // Business hours; unset means humans may answer at any time.
@@ -143,8 +148,12 @@ public:
     // their histories to the log. Called by tick(), and by the replay as it goes.
     void trim(std::int64_t now_ms);
     // A conversation's history: in memory, or read from the log into `scratch`.
-    const std::vector<HistoryFrame>& history_of(const Conversation& c, std::vector<HistoryFrame>& scratch) const;
-    // For a history left to the log, what rebuilding it takes; nullopt when it is in memory.
+    // Frames with a seq after `after` (all by default) are all there; the log is read only for
+    // those that are not in memory.
+    const std::vector<HistoryFrame>& history_of(const Conversation& c, std::vector<HistoryFrame>& scratch,
+                                                std::uint64_t after = 0) const;
+    // For a history left to the log, wholly or its oldest frames, what rebuilding it takes;
+    // nullopt when it is all in memory.
     std::optional<HistoryRequest> history_request(const Conversation& c) const;
     // The history rebuilt from the lines at the request's places, by applying them to a
     // scratch router: pure, callable from any thread.
@@ -246,6 +255,9 @@ private:
     std::vector<HistoryFrame> read_history(const Conversation& c) const;
     // `c`'s history, back in memory if it was left to the log, before a frame joins it.
     std::vector<HistoryFrame>& history_to_extend(Conversation& c);
+    // Past twice history_frames_kept frames, a conversation whose events are all placed keeps
+    // the latest history_frames_kept in memory and leaves the others to the log.
+    void leave_oldest_frames(Conversation& c);
     // Every text of these frames becomes null.
     static void null_texts(std::vector<HistoryFrame>& frames);
 

@@ -51,6 +51,10 @@ struct Conversation {
     std::vector<std::uint64_t> logged_at;
     std::uint32_t events = 0;
     bool history_in_log = false;
+    // An open conversation's oldest frames leave memory too, once it has more than
+    // history_frames_kept of them and every event is placed: `history` then holds the latest
+    // ones, and this many before them are read back from the log when someone needs them.
+    std::uint32_t frames_in_log = 0;
     bool is_open = false;  // in State::open (set_open)
     // When the tick is next to look at it for a timeout (deadlines.hpp); never: not scheduled.
     std::int64_t check_at = Deadlines::never;

@@ -201,8 +201,157 @@ TEST_CASE("a history rebuilt from lines takes only its own conversation's, and n
     const auto before = frames(b.conv(conv).history);
     std::vector<std::string> lines;
     for (const auto& e : b.log) lines.push_back(e.dump());  // every line, the other conversation's too
-    CHECK(frames(chat::router::Router::history_from_lines({conv, {}, false}, lines)) == before);
-    CHECK(chat::router::Router::history_from_lines({other, {}, false}, lines).size() == 2);
-    for (const auto& f : chat::router::Router::history_from_lines({conv, {}, true}, lines))
+    CHECK(frames(chat::router::Router::history_from_lines({conv, {}, false, {}}, lines)) == before);
+    CHECK(chat::router::Router::history_from_lines({other, {}, false, {}}, lines).size() == 2);
+    for (const auto& f : chat::router::Router::history_from_lines({conv, {}, true, {}}, lines))
         if (const json j = json::parse(f.frame); j.contains("text")) CHECK(j["text"].is_null());
+}
+
+namespace {
+chat::router::RouterConfig frames_kept(std::size_t n) {
+    chat::router::RouterConfig cfg = kept_for(60'000);
+    cfg.history_frames_kept = n;
+    return cfg;
+}
+
+// A long open conversation: an agent's, then `questions` more visitor messages with their
+// answers. The same calls on every bench give the same frames.
+std::string long_conversation(LoggedBench& b, int questions) {
+    b.r.set_agent_profile("alice", {{"en"}, 3});
+    b.keep(b.r.agent_connected(100, "alice", b.now));
+    b.agent("alice", json{{"type", "status"}, {"status", "online"}});
+    b.say("v1", "I want to talk to a human", "h1");
+    const std::string conv = b.current("v1");
+    b.agent("alice", json{{"type", "message"}, {"conv", conv}, {"text", "Hello, Alice here"}, {"client_id", "a1"}});
+    b.agent("alice", json{{"type", "note"}, {"conv", conv}, {"text", "a long one"}});
+    for (int i = 0; i < questions; ++i) {
+        b.now += 1000;
+        b.say("v1", "question number " + std::to_string(i), "q" + std::to_string(i));
+        b.agent("alice", json{{"type", "message"}, {"conv", conv}, {"text", "answer " + std::to_string(i)}, {"client_id", "r" + std::to_string(i)}});
+    }
+    return conv;
+}
+
+std::vector<std::string> visible_after(const std::vector<HistoryFrame>& h, std::uint64_t seq) {
+    std::vector<std::string> out;
+    for (const auto& f : h)
+        if (f.visitor_visible && f.seq > seq) out.push_back(f.frame);
+    return out;
+}
+
+std::vector<std::string> replayed(const Effects& fx) {
+    std::vector<std::string> out;
+    for (const auto& s : fx.now)
+        if (json::parse(s.frame).contains("seq")) out.push_back(s.frame);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a long open conversation keeps its latest frames in memory and reads the older ones from the log") {
+    LoggedBench all(frames_kept(0)), b(frames_kept(4));
+    const std::string conv = long_conversation(all, 20);
+    REQUIRE(long_conversation(b, 20) == conv);
+    const auto whole = all.conv(conv).history;
+    REQUIRE(whole.size() == 45);  // the visitor, the bot handing off, assigned, agent, note, then 20 × (visitor, agent)
+    CHECK(all.conv(conv).frames_in_log == 0);
+
+    const auto& c = b.conv(conv);
+    CHECK_FALSE(c.history_in_log);
+    CHECK(c.history.size() >= 4);
+    CHECK(c.history.size() <= 8);
+    CHECK(c.frames_in_log + c.history.size() == whole.size());
+    const auto every = frames(whole);
+    CHECK(frames(c.history) == std::vector<std::string>(every.end() - static_cast<std::ptrdiff_t>(c.history.size()), every.end()));
+    CHECK(b.reads == 0);
+
+    // The whole history, for an agent or the transcript: the log's frames, then memory's.
+    std::vector<HistoryFrame> scratch;
+    CHECK(frames(b.r.history_of(c, scratch)) == frames(whole));
+    CHECK(b.reads == 1);
+    auto request = b.r.history_request(c);
+    REQUIRE(request);
+    std::vector<std::string> lines;
+    for (const auto& e : b.log) lines.push_back(e.dump());
+    CHECK(frames(chat::router::Router::history_from_lines(*request, lines)) == frames(whole));
+
+    // A resume from a seq still in memory reads nothing; one from further back gets the rest.
+    const std::uint64_t recent = c.last_seq - 2;
+    CHECK(replayed(b.r.visitor_connected(5, "v1", "tok", recent, b.now)) == visible_after(whole, recent));
+    CHECK(b.reads == 1);
+    CHECK(replayed(b.r.visitor_connected(6, "v1", "tok", 3, b.now)) == visible_after(whole, 3));
+    CHECK(b.reads == 2);
+}
+
+TEST_CASE("a long conversation's frames stay in memory while an event has no place, and the newest join what the log holds") {
+    LoggedBench all(frames_kept(0)), b(frames_kept(4));
+    const std::string conv = long_conversation(all, 20);
+    long_conversation(b, 20);
+    const std::uint32_t in_log = b.conv(conv).frames_in_log;
+    REQUIRE(in_log > 0);
+
+    // Five more exchanges not durable yet: nothing more leaves memory.
+    b.place_events = false;
+    const std::size_t from = b.log.size();
+    for (int i = 0; i < 5; ++i) {
+        all.say("v1", "late question " + std::to_string(i), "l" + std::to_string(i));
+        b.say("v1", "late question " + std::to_string(i), "l" + std::to_string(i));
+    }
+    const auto whole = all.conv(conv).history;
+    CHECK(b.conv(conv).frames_in_log == in_log);
+    CHECK(b.conv(conv).history.size() + in_log == whole.size());
+
+    // Read now, the log lacks the newest events: memory has them.
+    std::vector<HistoryFrame> scratch;
+    CHECK(frames(b.r.history_of(b.conv(conv), scratch)) == frames(whole));
+
+    // Once placed, the oldest leave.
+    b.place_from(from);
+    CHECK(b.conv(conv).frames_in_log > in_log);
+    CHECK(b.conv(conv).history.size() <= 8);
+    CHECK(frames(b.r.history_of(b.conv(conv), scratch)) == frames(whole));
+}
+
+TEST_CASE("a long conversation replayed, closed, reopened and erased keeps its frames the same") {
+    LoggedBench all(frames_kept(0)), b(frames_kept(4));
+    const std::string conv = long_conversation(all, 12);
+    long_conversation(b, 12);
+    const auto whole = frames(all.conv(conv).history);
+
+    // A replay of the log leaves the same frames to it.
+    chat::router::Router fresh(b.cfg, real_bot());
+    b.attach(fresh);
+    for (std::size_t i = 0; i < b.log.size(); ++i) {
+        fresh.apply(json::parse(b.log[i].dump()));
+        if (auto c = chat::router::conversation_of(b.log[i]); !c.empty()) fresh.logged(std::string(c), i);
+    }
+    fresh.finish_replay(b.now);
+    const auto& replayed_conv = fresh.state().conversations.at(conv);
+    CHECK(replayed_conv.history.size() <= 8);
+    CHECK(replayed_conv.frames_in_log > 0);
+    std::vector<HistoryFrame> scratch;
+    CHECK(frames(fresh.history_of(replayed_conv, scratch)) == whole);
+
+    // Closed for history_kept_ms, it all goes to the log; reopened, it all comes back.
+    b.agent("alice", json{{"type", "resolve"}, {"conv", conv}});
+    all.agent("alice", json{{"type", "resolve"}, {"conv", conv}});
+    b.r.trim(b.now + 60'000);
+    CHECK(b.conv(conv).history_in_log);
+    CHECK(b.conv(conv).frames_in_log == 0);
+    CHECK(frames(b.r.history_of(b.conv(conv), scratch)) == frames(all.conv(conv).history));
+    b.now += 120'000;
+    all.now += 120'000;
+    b.say("v1", "Back again", "z1");
+    all.say("v1", "Back again", "z1");
+    CHECK_FALSE(b.conv(conv).history_in_log);
+    CHECK(frames(b.r.history_of(b.conv(conv), scratch)) == frames(all.conv(conv).history));
+
+    // An erased visitor's texts are null in both parts.
+    b.say("v1", "and another", "z2");
+    for (int i = 0; i < 6; ++i) b.say("v1", "more " + std::to_string(i), "m" + std::to_string(i));
+    REQUIRE(b.conv(conv).frames_in_log > 0);
+    b.r.forget_texts("v1");
+    for (const auto& f : b.r.history_of(b.conv(conv), scratch)) {
+        const json j = json::parse(f.frame);
+        if (j.contains("text")) CHECK(j["text"].is_null());
+    }
 }

@@ -34,6 +34,20 @@ struct Shop {
     }
 };
 
+// What a widget that resumes with `token` from `last_seq` is replayed: the frames with a seq.
+json resumed_frames(unsigned short port, const std::string& token, std::uint64_t last_seq, const std::string& conv) {
+    WsClient back(port);
+    back.expect("welcome");
+    back.send(json{{"type", "resume"}, {"token", token}, {"last_seq", last_seq}});
+    CHECK(back.expect("welcome")["conv"] == conv);
+    json frames = json::array();
+    while (auto f = back.recv(std::chrono::milliseconds(500))) {
+        json j = json::parse(*f);
+        if (j.contains("seq")) frames.push_back(j);
+    }
+    return frames;
+}
+
 json kpi_of(const std::filesystem::path& data) {
     auto r = run_program({(std::filesystem::path(chatd_path()).parent_path() / "chat-kpi").string(), "--json", data.string()});
     REQUIRE(r.code == 0);
@@ -473,18 +487,7 @@ TEST_CASE("a closed conversation's history, left to the log, is served the same:
     CHECK(transcript(conv) == before);
 
     // A widget that lost its state resumes from 0: every frame the visitor may see, in order.
-    auto resume_all = [&] {
-        WsClient back(shop.port());
-        back.expect("welcome");
-        back.send(json{{"type", "resume"}, {"token", token}, {"last_seq", 0}});
-        CHECK(back.expect("welcome")["conv"] == conv);
-        json frames = json::array();
-        while (auto f = back.recv(500ms)) {
-            json j = json::parse(*f);
-            if (j.contains("seq")) frames.push_back(j);
-        }
-        return frames;
-    };
+    auto resume_all = [&] { return resumed_frames(shop.port(), token, 0, conv); };
     CHECK(resume_all() == before);
 
     // After a restart the replay leaves it to the log again, and it reads back the same.
@@ -504,6 +507,61 @@ TEST_CASE("a closed conversation's history, left to the log, is served the same:
     REQUIRE(assigned["history"].size() > before.size());
     for (std::size_t i = 0; i < before.size(); ++i) CHECK(assigned["history"][i] == before[i]);
     CHECK(in_log(0));
+}
+
+TEST_CASE("a long open conversation's oldest frames, left to the log, come back for the transcript, a resume, a transfer, a restart") {
+    TempDir cfgdir;
+    std::ofstream(cfgdir.path() / "c.json") << R"({"limits":{"history_frames":2}})";
+    const std::vector<std::string> args{"--config", (cfgdir.path() / "c.json").string()};
+    Shop shop({{"alice", "agent", "fr,en", 3}, {"bob", "agent", "fr,en", 3}, {"mia", "manager", "fr,en", 3}}, args);
+    const WsClient::Headers manager{{"Authorization", "Bearer " + login(shop.port(), "mia")}};
+    auto transcript = [&](const std::string& conv) {
+        auto r = http_request(shop.port(), "GET", "/api/conversations/" + conv, "", manager);
+        REQUIRE(r.status == 200);
+        return json::parse(r.body)["history"];
+    };
+    std::string conv, token;
+    {
+        AgentClient alice(shop.port(), "alice");
+        Shopper v(shop.port());
+        token = v.token();
+        v.say("I want to talk to a human");
+        conv = alice.ws.expect("assigned")["conv"];
+        // Each side also gets its own messages back: the next from the other side, by author.
+        auto next_from = [](WsClient& ws, const char* author) {
+            for (;;)
+                if (json m = ws.expect("message"); m["author"] == author) return m["text"];
+        };
+        for (int i = 0; i < 8; ++i) {
+            v.say("question " + std::to_string(i));
+            CHECK(next_from(alice.ws, "visitor") == "question " + std::to_string(i));
+            alice.say(conv, "answer " + std::to_string(i));
+            CHECK(next_from(v.ws, "agent") == "answer " + std::to_string(i));
+        }
+        // Its history, far past 2 × 2 frames: every frame, seqs 1, 2, 3..., in order.
+        const json h = transcript(conv);
+        REQUIRE(h.size() == 19);  // visitor, bot, assigned, then 8 × (visitor, agent)
+        for (std::size_t i = 0; i < h.size(); ++i) CHECK(h[i]["seq"] == i + 1);
+        for (int i = 0; i < 8; ++i) {
+            CHECK(h[3 + 2 * i]["text"] == "question " + std::to_string(i));
+            CHECK(h[4 + 2 * i]["text"] == "answer " + std::to_string(i));
+        }
+
+        // A widget that lost its state resumes from 0, one that did not from its last seq.
+        CHECK(resumed_frames(shop.port(), token, 0, conv) == h);
+        CHECK(resumed_frames(shop.port(), token, 17, conv) == json::array({h[17], h[18]}));
+
+        // The agent it is transferred to sees all of it.
+        AgentClient bob(shop.port(), "bob");
+        alice.ws.send(json{{"type", "transfer"}, {"conv", conv}, {"to", "bob"}});
+        json to_bob = bob.ws.expect("assigned");
+        CHECK(to_bob["conv"] == conv);
+        REQUIRE(to_bob["history"].size() == 20);  // + assigned to bob
+        for (std::size_t i = 0; i < h.size(); ++i) CHECK(to_bob["history"][i] == h[i]);
+    }
+    const json before = transcript(conv);
+    shop.restart(args);
+    CHECK(transcript(conv) == before);
 }
 
 TEST_CASE("a logged line that is JSON but no readable event is skipped at start-up, and everything else replayed") {
