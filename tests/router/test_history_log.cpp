@@ -30,6 +30,14 @@ struct LoggedBench : Bench {
         if (place_events) place_from(from);
         return {};
     }
+    // Applies the whole log to `router`, each line placed as it is applied, as start-up does.
+    void replay_into(chat::router::Router& router) {
+        attach(router);
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            router.apply(json::parse(log[i].dump()));
+            if (auto conv = chat::router::conversation_of(log[i]); !conv.empty()) router.logged(std::string(conv), i);
+        }
+    }
     void place_from(std::size_t from) {
         for (std::size_t i = from; i < log.size(); ++i)
             if (auto conv = chat::router::conversation_of(log[i]); !conv.empty()) r.logged(std::string(conv), i);
@@ -127,11 +135,7 @@ TEST_CASE("a replayed log leaves old histories to the log and serves them the sa
     const auto open_before = frames(b.conv(open).history);
 
     chat::router::Router fresh(b.cfg, real_bot());
-    b.attach(fresh);
-    for (std::size_t i = 0; i < b.log.size(); ++i) {
-        fresh.apply(json::parse(b.log[i].dump()));
-        if (auto c = chat::router::conversation_of(b.log[i]); !c.empty()) fresh.logged(std::string(c), i);
-    }
+    b.replay_into(fresh);
     fresh.finish_replay(b.now + 60'000);
     const auto& c = fresh.state().conversations.at(conv);
     CHECK(c.history_in_log);
@@ -319,11 +323,7 @@ TEST_CASE("a long conversation replayed, closed, reopened and erased keeps its f
 
     // A replay of the log leaves the same frames to it.
     chat::router::Router fresh(b.cfg, real_bot());
-    b.attach(fresh);
-    for (std::size_t i = 0; i < b.log.size(); ++i) {
-        fresh.apply(json::parse(b.log[i].dump()));
-        if (auto c = chat::router::conversation_of(b.log[i]); !c.empty()) fresh.logged(std::string(c), i);
-    }
+    b.replay_into(fresh);
     fresh.finish_replay(b.now);
     const auto& replayed_conv = fresh.state().conversations.at(conv);
     CHECK(replayed_conv.history.size() <= 8);
