@@ -141,6 +141,10 @@ private:
         std::cout << summary_text(r) << std::flush;
         if (!run_.opt.json_path.empty()) std::ofstream(run_.opt.json_path) << r.dump(2) << '\n';
         if (run_.acked_out.is_open()) run_.acked_out.flush();
+        if (!run_.opt.timeline_path.empty()) {
+            std::ofstream out(run_.opt.timeline_path);
+            for (const auto& [sent, latency] : run_.timeline) out << sent << ' ' << latency << '\n';
+        }
         // Thousands of sockets: let the kernel close them.
         std::cout.flush();
         if (run_.c.connections == 0 && !visitors_.empty()) {

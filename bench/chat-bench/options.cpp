@@ -10,7 +10,7 @@ std::string usage() {
            [--idle] [--agents M --agent-password-file FILE] [--agent-first K]
            [--source 127.0.0.2-127.0.0.20] [--server-pid PID] [--json FILE]
            [--warmup SECONDS] [--connect-rate N] [--handoff-ratio X] [--questions TSV]
-           [--reconnect] [--new-shoppers] [--acked FILE] [--start-at EPOCH_MS] [--label TEXT]
+           [--reconnect] [--new-shoppers] [--acked FILE] [--timeline FILE] [--start-at EPOCH_MS] [--label TEXT]
 chat-bench --merge FILE... [--server-base-rss-kb KB] [--json FILE]
 
 Simulates shoppers (FAQ questions answered by the bot, handoffs, agent replies, resolution,
@@ -19,6 +19,8 @@ CSAT) and agents against chatd, or any server speaking docs/protocol.md's visito
 --reconnect resumes after the server goes away and resends unacknowledged messages.
 --new-shoppers: after rating, a shopper closes the connection and a new one (no token) takes
 its place, so every conversation is a new shopper's, as on a sale day.
+--timeline FILE writes one line per acknowledged message of the window: when it was sent
+(steady clock, us) and its ack latency (us), to see when the slow ones came.
 --merge combines the --json reports of several processes into one.
 )";
 }
@@ -98,6 +100,7 @@ Options parse_options(const std::vector<std::string>& args, bool& help) {
         else if (a == "--reconnect") o.reconnect = true;
         else if (a == "--new-shoppers") o.new_shoppers = true;
         else if (a == "--acked") o.acked_path = value();
+        else if (a == "--timeline") o.timeline_path = value();
         else if (a == "--start-at") o.start_at_ms = static_cast<std::int64_t>(num(a, value()));
         else if (a == "--server-base-rss-kb") o.server_base_rss_kb = static_cast<std::int64_t>(num(a, value()));
         else if (a == "--merge") merging = true;

@@ -32,6 +32,7 @@ struct Options {
     bool reconnect = false;           // resume after the server goes away (fault runs)
     bool new_shoppers = false;        // after rating, a shopper leaves and a new one comes
     std::string acked_path;           // write the ids of acknowledged messages here
+    std::string timeline_path;        // write each measured ack's send time and latency here
     std::int64_t start_at_ms = 0;     // wall-clock ms: start the window then (several processes)
     std::vector<std::string> merge;   // --merge FILE…: combine reports instead of running
     std::int64_t server_base_rss_kb = 0;  // with --merge: the server's RSS before any connection

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "options.hpp"
@@ -35,6 +36,7 @@ struct Run {
     bool recording = false;  // window and drain: answers and their latencies are recorded
     bool sending = false;    // the pacer is on (warm-up and window)
     std::ofstream acked_out;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> timeline;  // --timeline: sent_us, latency_us
     std::uint64_t next_source = 0;
 
     const Question& question() { return questions[rng() % questions.size()]; }

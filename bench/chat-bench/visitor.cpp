@@ -99,7 +99,9 @@ void Visitor::on_frame(std::string_view text) {
             if (it->client_id() != f.client_id) continue;
             if (it->measured) {
                 run_.c.acked++;
-                run_.c.ack.add(now_us() - it->sent_us);
+                const std::uint64_t latency = now_us() - it->sent_us;
+                run_.c.ack.add(latency);
+                if (!run_.opt.timeline_path.empty()) run_.timeline.emplace_back(it->sent_us, static_cast<std::uint32_t>(latency));
             }
             if (run_.acked_out.is_open()) run_.acked_out << f.msg << '\n';
             unacked_.erase(it);
