@@ -78,6 +78,10 @@ std::string Metrics::render(const std::map<std::string, double>& gauges) const {
     counter("chat_slow_consumers_dropped_total", "Connections closed because they did not read.", slow_consumers_dropped.load());
     os << append_latency.render("chat_log_append_seconds", "Time from handing events to the log writer to their durability (write + fdatasync).");
     os << sync_latency.render("chat_log_sync_seconds", "Time one fdatasync of the event log took (the disk's part of chat_log_append_seconds).");
+    os << core_wait.render("chat_core_wait_seconds",
+                           "Time work handed to the core thread (a round of visitors' frames, a durable group of the log) waited for it to run.");
+    os << visitor_send_wait.render("chat_visitor_send_wait_seconds",
+                                   "Time the frames the core released for visitors waited for the visitor thread to send them.");
     std::string last_name;
     for (const auto& [name, value] : gauges) {
         std::string base = name.substr(0, name.find('{'));

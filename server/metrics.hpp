@@ -41,6 +41,11 @@ struct Metrics {
     std::atomic<std::uint64_t> slow_consumers_dropped{0};
     Histogram append_latency;  // from handing a batch to the writer to its durability
     Histogram sync_latency;    // one fdatasync of the log
+    // Work handed from one thread to another, waiting for it: a round of visitors' frames or a
+    // durable group for the core thread; the frames the core releases for the visitor thread.
+    // A wait that grows while the log's latencies stay flat says the server is short of CPU.
+    Histogram core_wait;
+    Histogram visitor_send_wait;
 
     void count_bot_outcome(const std::string& outcome);
     // `gauges` are extra lines computed elsewhere (name -> value), e.g. conversations by state.

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "core.hpp"
+#include "metrics.hpp"
 #include "net.hpp"
 #include "visitor_connection.hpp"
 
@@ -207,7 +208,12 @@ void VisitorLoop::deliver(std::shared_ptr<VisitorConnection> c, std::vector<std:
         first = im.inbox.empty();
         im.inbox.push_back({std::move(c), std::move(frames), std::move(close)});
     }
-    if (first) net::post(im.ioc, [this] { impl_->drain(); });
+    if (first)
+        net::post(im.ioc, [this, handed = std::chrono::steady_clock::now()] {
+            impl_->state->metrics().visitor_send_wait.observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - handed).count());
+            impl_->drain();
+        });
 }
 
 void VisitorLoop::watch(VisitorConnection* c, bool read, bool write) {

@@ -27,6 +27,12 @@ struct Shop {
         chatd.emplace(args, dir.path() / "data");
     }
     unsigned short port() const { return chatd->port(); }
+    // How many observations a histogram of /metrics holds.
+    long long count_of(const std::string& histogram) const {
+        const auto count = metric(port(), histogram + "_count");
+        REQUIRE(count);
+        return *count;
+    }
     void restart(std::vector<std::string> args = {}) {
         REQUIRE(chatd->stop(SIGTERM, std::chrono::seconds(3)) == 0);
         chatd.reset();
@@ -73,16 +79,26 @@ TEST_CASE("the bot answers a FAQ question, after the durable ack") {
 
 TEST_CASE("/metrics times the log's fdatasyncs apart from the whole durable append") {
     Shop shop;
-    auto count_of = [&](const std::string& name) {
-        const auto count = metric(shop.port(), name + "_count");
-        REQUIRE(count);
-        return *count;
-    };
-    const auto syncs_before = count_of("chat_log_sync_seconds");
+    const auto syncs_before = shop.count_of("chat_log_sync_seconds");
     Shopper s(shop.port());
     s.say("How long does delivery take?");  // acked only after its fdatasync
-    CHECK(count_of("chat_log_sync_seconds") > syncs_before);
-    CHECK(count_of("chat_log_append_seconds") >= 1);
+    CHECK(shop.count_of("chat_log_sync_seconds") > syncs_before);
+    CHECK(shop.count_of("chat_log_append_seconds") >= 1);
+}
+
+TEST_CASE("/metrics times the hand-overs between threads: to the core thread and back to the visitors'") {
+    Shop shop;
+    const auto core_before = shop.count_of("chat_core_wait_seconds");
+    const auto send_before = shop.count_of("chat_visitor_send_wait_seconds");
+    Shopper s(shop.port());
+    s.say("How long does delivery take?");
+    s.ws.expect("message");
+    s.ws.expect("message");  // the bot's answer: released by the core, sent by the visitor thread
+    // The frame went to the core, and its durable group came back to it: two waits at least.
+    CHECK(shop.count_of("chat_core_wait_seconds") >= core_before + 2);
+    CHECK(shop.count_of("chat_visitor_send_wait_seconds") > send_before);
+    // Waits are short on an idle server: every one of them within a second.
+    CHECK(*metric(shop.port(), "chat_core_wait_seconds_bucket{le=\"1\"}") == shop.count_of("chat_core_wait_seconds"));
 }
 
 TEST_CASE("handoff with nobody online: queue positions and the offline form") {
