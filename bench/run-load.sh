@@ -8,11 +8,14 @@
 #   bench/run-load.sh [--build DIR] [--visitors N] [--rate R] [--duration S] [--procs K]
 #                     [--agents M] [--runs N] [--out DIR] [--no-baseline] [--idle] [--threads T]
 #                     [--servers chatd,relay,floor,chatd-floor] [--dashboard S] [--left-open N]
-#                     [--chatd-args "FLAGS"]
+#                     [--chatd-args "FLAGS"] [--timeline]
 #
 # --servers picks which servers run (default chatd,relay; --no-baseline is --servers chatd).
 # --threads T starts chatd with T network threads (default: chatd's own, one per core).
 # --chatd-args "FLAGS" adds chatd flags (split on spaces), e.g. "--commit-window-us 1000".
+# --timeline: each chat-bench process writes every measured ack's send time and latency
+# (OUT/NAME-RUN-pK.timeline), and the run's slowest 100 ms windows are printed: whether the
+# tail is a few stalls or spread over the run.
 # --dashboard S: while chatd's load runs, a manager's dashboard asks GET /api/kpi every S
 # seconds (the dashboard's own period is 10 s; several managers ask more often); prints how
 # long the reports took. The report covers everything logged, so it grows with the run.
@@ -33,13 +36,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0 LEFT_OPEN=0 CHATD_ARGS=
+BUILD=build VISITORS=2000 RATE=4000 DURATION=10 PROCS=1 AGENTS=0 RUNS=3 OUT=/tmp/chat-load SERVERS=chatd,relay IDLE=0 THREADS=0 DASHBOARD=0 LEFT_OPEN=0 CHATD_ARGS= TIMELINE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift ;; --visitors) VISITORS=$2; shift ;; --rate) RATE=$2; shift ;;
     --duration) DURATION=$2; shift ;; --procs) PROCS=$2; shift ;; --agents) AGENTS=$2; shift ;;
     --runs) RUNS=$2; shift ;; --out) OUT=$2; shift ;; --no-baseline) SERVERS=chatd ;; --servers) SERVERS=$2; shift ;; --idle) IDLE=1 ;; --threads) THREADS=$2; shift ;;
-    --dashboard) DASHBOARD=$2; shift ;; --left-open) LEFT_OPEN=$2; shift ;; --chatd-args) CHATD_ARGS=$2; shift ;;
+    --dashboard) DASHBOARD=$2; shift ;; --left-open) LEFT_OPEN=$2; shift ;; --chatd-args) CHATD_ARGS=$2; shift ;; --timeline) TIMELINE=1 ;;
     *) echo "run-load.sh: unknown flag $1" >&2; exit 2 ;;
   esac
   shift
@@ -102,6 +105,7 @@ drive() {
     fi
     local mode=(--rate "$rate_per" --warmup 2)
     [ "$IDLE" = 1 ] && mode=(--idle)
+    [ "$TIMELINE" = 1 ] && mode+=(--timeline "$OUT/$name-$run-p$k.timeline")
     "$BIN/chat-bench" --url "ws://127.0.0.1:$port" --visitors "$per" "${mode[@]}" --duration "$DURATION" \
       --source "127.0.0.$lo-127.0.0.$hi" --server-pid "$pid" --start-at "$start" --label "$name" \
       "${agent_flags[@]}" "$@" --json "$OUT/$name-$run-p$k.json" > "$OUT/$name-$run-p$k.txt" 2>&1 &
@@ -116,12 +120,45 @@ drive() {
   # Time the hypervisor gave the machine's CPUs to others meanwhile: the noise of the run.
   local steal1 t1; steal1=$(steal_ticks); t1=$(date +%s%N)
   if [ -n "$sampler" ]; then wait "$sampler" 2>/dev/null || true; cat "$OUT/$name-$run-threads.txt"; fi
+  [ "$TIMELINE" = 1 ] && timeline_windows "$OUT/$name-$run-p"*.timeline
   echo "  steal              $(node -e "console.log((($steal1 - $steal0) * 1e9 / $(getconf CLK_TCK) / ($t1 - $t0) * 100).toFixed(1))") % of a CPU (the hypervisor's, from /proc/stat)"
+}
+
+# timeline_windows FILE...: the acks of the run by 100 ms window of their sending, merged over
+# the processes; prints the five windows with the highest p99, and how many of the acks over
+# 20 ms fell in the worst tenth of the windows (a tail of stalls is in a few of them).
+timeline_windows() {
+  node - "$@" <<'JS'
+const fs = require('fs');
+const win = new Map();
+for (const f of process.argv.slice(2)) {
+  for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+    if (!line) continue;
+    const [sent, lat] = line.split(' ').map(Number);
+    const w = Math.floor(sent / 100000);
+    if (!win.has(w)) win.set(w, []);
+    win.get(w).push(lat);
+  }
+}
+const first = Math.min(...win.keys());
+const rows = [...win.entries()].map(([w, l]) => {
+  l.sort((a, b) => a - b);
+  return { at: (w - first) / 10, n: l.length, p99: l[Math.floor(0.99 * (l.length - 1))] / 1000, max: l[l.length - 1] / 1000, slow: l.filter((x) => x > 20000).length };
+});
+const slow = rows.reduce((s, r) => s + r.slow, 0);
+const worst = [...rows].sort((a, b) => b.slow - a.slow || b.p99 - a.p99);
+const tenth = worst.slice(0, Math.max(1, Math.ceil(rows.length / 10))).reduce((s, r) => s + r.slow, 0);
+console.log(`  timeline           ${rows.length} windows of 100 ms; acks over 20 ms: ${slow}, ${slow ? (100 * tenth / slow).toFixed(0) : 0} % of them in the worst tenth of the windows`);
+for (const r of [...rows].sort((a, b) => b.p99 - a.p99).slice(0, 5))
+  console.log(`    at ${r.at.toFixed(1)} s: ${r.n} acks, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, ${r.slow} over 20 ms`);
+JS
 }
 
 # append_latency PORT: the durable append's share of the ack latency, from chatd's own
 # histogram (chat_log_append_seconds: a batch handed to the log writer until written and
-# fdatasync'ed), as the bucket bounds that hold half and 99 % of the run's batches.
+# fdatasync'ed), as the bucket bounds that hold half and 99 % of the run's batches; then the
+# waits for chatd's threads (chat_core_wait_seconds, chat_visitor_send_wait_seconds): work
+# queued behind a busy thread rather than the disk.
 append_latency() {
   node - "$1" <<'JS'
 require('http').get(`http://127.0.0.1:${process.argv[2]}/metrics`, (res) => {
@@ -135,10 +172,13 @@ require('http').get(`http://127.0.0.1:${process.argv[2]}/metrics`, (res) => {
       return { total, within };
     };
     const append = read('chat_log_append_seconds'), sync = read('chat_log_sync_seconds');
+    const core = read('chat_core_wait_seconds'), send = read('chat_visitor_send_wait_seconds');
     if (append.total)
       console.log(`  durable append     p50 <= ${append.within(0.5)}, p99 <= ${append.within(0.99)}  (${append.total} batches; chatd's chat_log_append_seconds)`);
     if (sync.total)
       console.log(`  fdatasync          p50 <= ${sync.within(0.5)}, p99 <= ${sync.within(0.99)}, p99.9 <= ${sync.within(0.999)}  (${sync.total} syncs; chat_log_sync_seconds)`);
+    if (core.total)
+      console.log(`  waits for threads  core p50 <= ${core.within(0.5)}, p99 <= ${core.within(0.99)}; visitor sends p50 <= ${send.within(0.5)}, p99 <= ${send.within(0.99)}  (chat_core_wait_seconds, chat_visitor_send_wait_seconds)`);
   });
 }).on('error', () => {});
 JS
