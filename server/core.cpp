@@ -36,11 +36,6 @@ using json = nlohmann::json;
 namespace {
 // How often the agents' queue view is refreshed when the queue changes.
 constexpr auto kQueueEvery = std::chrono::milliseconds(200);
-
-// Seconds since `since`, for the hand-over waits on /metrics.
-double seconds_since(std::chrono::steady_clock::time_point since) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 }  // namespace
 
 // An event of an append that belongs to a conversation: which, and how far from the append's
@@ -397,7 +392,7 @@ void Core::submit(std::vector<eventlog::Line> lines, std::uint64_t first, std::u
         }
         if (first_done)
             net::post(self->strand_, [self, handed = std::chrono::steady_clock::now()] {
-                self->metrics_.core_wait.observe(seconds_since(handed));
+                self->metrics_.core_wait.observe_since(handed);
                 self->completed();
             });
     });
@@ -464,7 +459,7 @@ void Core::visitor_hello(SessionId s, std::weak_ptr<FrameSink> sink, std::string
 
 void Core::visitor_calls(std::vector<VisitorCall> calls) {
     net::post(strand_, [self = shared_from_this(), calls = std::move(calls), handed = std::chrono::steady_clock::now()]() mutable {
-        self->metrics_.core_wait.observe(seconds_since(handed));
+        self->metrics_.core_wait.observe_since(handed);
         // However the turn ends, what it gathered goes to the writer.
         struct Turn {
             Core& core;

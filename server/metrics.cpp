@@ -29,6 +29,10 @@ void Histogram::observe(double seconds) {
     sum_ns_.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }
 
+void Histogram::observe_since(std::chrono::steady_clock::time_point since) {
+    observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+}
+
 std::string Histogram::render(const std::string& name, const std::string& help) const {
     std::ostringstream os;
     os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " histogram\n";

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -19,6 +20,8 @@ public:
     static constexpr std::array<double, 12> kBounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                     0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
     void observe(double seconds);
+    // The time from `since` to now, on the monotonic clock.
+    void observe_since(std::chrono::steady_clock::time_point since);
     std::string render(const std::string& name, const std::string& help) const;
 
 private:

@@ -210,8 +210,7 @@ void VisitorLoop::deliver(std::shared_ptr<VisitorConnection> c, std::vector<std:
     }
     if (first)
         net::post(im.ioc, [this, handed = std::chrono::steady_clock::now()] {
-            impl_->state->metrics().visitor_send_wait.observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - handed).count());
+            impl_->state->metrics().visitor_send_wait.observe_since(handed);
             impl_->drain();
         });
 }
